@@ -1,0 +1,3 @@
+module github.com/sep-platform/sep
+
+go 1.26
