@@ -1,0 +1,69 @@
+// Package config holds the typed settings of sep: where each comes from (a flag, an environment
+// variable, a *_FILE variant for secrets, a default), how it is validated, and how it is listed in
+// --help. A bad setting stops start-up with one line that names it.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"time"
+)
+
+// Mode says whether sep runs with fictitious demo data and a local outbox, or for real.
+type Mode string
+
+// The modes. Demo is the default: nothing leaves the machine.
+const (
+	Demo       Mode = "demo"
+	Production Mode = "production"
+)
+
+// Config is the validated set of settings.
+type Config struct {
+	Mode     Mode
+	DataDir  string
+	HTTPAddr string
+	// PublicURL is the address users reach sep at (scheme, host, optional path prefix is not
+	// supported). In demo mode it defaults to http://HTTPAddr.
+	PublicURL *url.URL
+	// DatabaseURL selects the database: empty for SQLite in DataDir, sqlite:PATH, or postgres://…
+	DatabaseURL     string
+	DBMaxConns      int
+	AutoMigrate     bool
+	LogLevel        slog.Level
+	LogFormat       string // "text" or "json"
+	ShutdownTimeout time.Duration
+	Workers         int
+	MaxBodyBytes    int64
+	TrustedProxies  []netip.Prefix
+	TLSCertFile     string
+	TLSKeyFile      string
+	MetricsToken    string
+
+	// Outbound gateways and keys; production refuses to start without them.
+	SMTPURL        string
+	SMSGatewayURL  string
+	SigningKeyFile string
+	DataKeyFile    string
+
+	raw map[string]string // the values as given, for Dump
+}
+
+// Demo reports whether sep runs in demo mode.
+func (c *Config) Demo() bool { return c.Mode == Demo }
+
+// Error is a bad setting. Its message names the setting and what is wrong with it.
+type Error struct {
+	Setting string // e.g. "SEP_LOG_LEVEL"
+	Value   string // the offending value; empty for secrets
+	Reason  string
+}
+
+func (e *Error) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("%s=%q: %s", e.Setting, e.Value, e.Reason)
+	}
+	return e.Setting + ": " + e.Reason
+}

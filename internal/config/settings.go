@@ -1,0 +1,226 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one row of the settings table: its flag, environment variable, default, help, and
+// how a value is applied to a Config.
+type setting struct {
+	flag   string
+	env    string
+	def    string
+	arg    string // placeholder in help, e.g. ADDR
+	usage  string
+	secret bool // also read from ENV_FILE; the value is never printed
+	apply  func(c *Config, v string) error
+}
+
+// reason is a validation failure of one value; Load wraps it into an *Error naming the setting.
+type reason string
+
+func (r reason) Error() string { return string(r) }
+
+func reasonf(format string, args ...any) error { return reason(fmt.Sprintf(format, args...)) }
+
+var settings = []setting{
+	{flag: "mode", env: "SEP_MODE", def: "demo", arg: "MODE",
+		usage: "demo (fictitious data, nothing leaves the machine) or production",
+		apply: func(c *Config, v string) error {
+			switch Mode(v) {
+			case Demo, Production:
+				c.Mode = Mode(v)
+				return nil
+			}
+			return reason("unknown mode (want demo or production)")
+		}},
+	{flag: "data-dir", env: "SEP_DATA_DIR", def: "./var", arg: "DIR",
+		usage: "directory for the SQLite database, keys and documents",
+		apply: func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{flag: "http-addr", env: "SEP_HTTP_ADDR", def: "127.0.0.1:8080", arg: "ADDR",
+		usage: "address the web server listens on (host:port; port 0 picks a free one)",
+		apply: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return reason("not a host:port address")
+			}
+			c.HTTPAddr = v
+			return nil
+		}},
+	{flag: "public-url", env: "SEP_PUBLIC_URL", arg: "URL",
+		usage: "address users reach sep at, e.g. https://sep.example.ru (required in production)",
+		apply: func(c *Config, v string) error {
+			u, err := parseURL(v, "http", "https")
+			if err != nil {
+				return err
+			}
+			if u.Path != "" && u.Path != "/" {
+				return reason("a path prefix is not supported; give scheme and host only")
+			}
+			u.Path = ""
+			c.PublicURL = u
+			return nil
+		}},
+	{flag: "database-url", env: "SEP_DATABASE_URL", arg: "URL", secret: true,
+		usage: "database: empty for SQLite in the data directory, sqlite:PATH, or postgres://user@host/db",
+		apply: func(c *Config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "sqlite:") {
+				if _, err := parseURL(v, "postgres", "postgresql"); err != nil {
+					return err
+				}
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{flag: "db-max-conns", env: "SEP_DB_MAX_CONNS", def: "10", arg: "N",
+		usage: "most open database connections (PostgreSQL; SQLite readers)",
+		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.DBMaxConns) }},
+	{flag: "auto-migrate", env: "SEP_AUTO_MIGRATE", def: "true", arg: "BOOL",
+		usage: "apply pending database migrations when serve starts",
+		apply: func(c *Config, v string) error { return parseBool(v, &c.AutoMigrate) }},
+	{flag: "log-level", env: "SEP_LOG_LEVEL", def: "info", arg: "LEVEL",
+		usage: "debug, info, warn or error",
+		apply: func(c *Config, v string) error {
+			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil || !knownLevel(v) {
+				return reason("unknown log level (want debug, info, warn or error)")
+			}
+			return nil
+		}},
+	{flag: "log-format", env: "SEP_LOG_FORMAT", arg: "FORMAT",
+		usage: "text or json (default: text in demo mode, json in production)",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "", "text", "json":
+				c.LogFormat = v
+				return nil
+			}
+			return reason("unknown log format (want text or json)")
+		}},
+	{flag: "shutdown-timeout", env: "SEP_SHUTDOWN_TIMEOUT", def: "30s", arg: "DURATION",
+		usage: "how long in-flight requests and jobs may run after SIGTERM",
+		apply: func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
+	{flag: "workers", env: "SEP_WORKERS", def: "4", arg: "N",
+		usage: "background jobs run at once by this instance (0: none, e.g. a web-only instance)",
+		apply: func(c *Config, v string) error { return parseInt(v, 0, 256, &c.Workers) }},
+	{flag: "max-body", env: "SEP_MAX_BODY", def: "1048576", arg: "BYTES",
+		usage: "largest request body accepted by ordinary forms and API calls",
+		apply: func(c *Config, v string) error {
+			var n int
+			err := parseInt(v, 1024, 1<<30, &n)
+			c.MaxBodyBytes = int64(n)
+			return err
+		}},
+	{flag: "trusted-proxies", env: "SEP_TRUSTED_PROXIES", arg: "CIDRS",
+		usage: "comma-separated networks of reverse proxies whose X-Forwarded-For is believed",
+		apply: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(s)
+				if err != nil {
+					a, aerr := netip.ParseAddr(s)
+					if aerr != nil {
+						return reasonf("%q is not an address or a network (CIDR)", s)
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		}},
+	{flag: "tls-cert-file", env: "SEP_TLS_CERT_FILE", arg: "FILE",
+		usage: "serve HTTPS with this certificate (PEM); needs --tls-key-file",
+		apply: func(c *Config, v string) error { c.TLSCertFile = v; return nil }},
+	{flag: "tls-key-file", env: "SEP_TLS_KEY_FILE", arg: "FILE",
+		usage: "private key (PEM) for --tls-cert-file",
+		apply: func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+	{flag: "metrics-token", env: "SEP_METRICS_TOKEN", arg: "TOKEN", secret: true,
+		usage: "if set, /metrics requires the header Authorization: Bearer TOKEN",
+		apply: func(c *Config, v string) error { c.MetricsToken = v; return nil }},
+	{flag: "smtp-url", env: "SEP_SMTP_URL", arg: "URL", secret: true,
+		usage: "mail gateway, smtp://user:password@host:587 (STARTTLS) or smtps://… (implicit TLS)",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				if _, err := parseURL(v, "smtp", "smtps"); err != nil {
+					return err
+				}
+			}
+			c.SMTPURL = v
+			return nil
+		}},
+	{flag: "sms-gateway-url", env: "SEP_SMS_GATEWAY_URL", arg: "URL", secret: true,
+		usage: "SMS gateway endpoint (HTTP POST), e.g. https://user:key@sms.example.ru/send",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				if _, err := parseURL(v, "http", "https"); err != nil {
+					return err
+				}
+			}
+			c.SMSGatewayURL = v
+			return nil
+		}},
+	{flag: "signing-key-file", env: "SEP_SIGNING_KEY_FILE", arg: "FILE",
+		usage: "the instance's GOST R 34.10-2012 signing key (PKCS#8 PEM); generated in the data directory in demo mode",
+		apply: func(c *Config, v string) error { c.SigningKeyFile = v; return nil }},
+	{flag: "data-key-file", env: "SEP_DATA_KEY_FILE", arg: "FILE",
+		usage: "key that encrypts personal data at rest (32 random bytes, hex); generated in the data directory in demo mode",
+		apply: func(c *Config, v string) error { c.DataKeyFile = v; return nil }},
+}
+
+func parseURL(v string, schemes ...string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return nil, reasonf("not a URL (want %s://host…)", schemes[0])
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return u, nil
+		}
+	}
+	return nil, reasonf("unsupported scheme %q (want %s)", u.Scheme, strings.Join(schemes, " or "))
+}
+
+func parseInt(v string, lo, hi int, dst *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return reason("not a whole number")
+	}
+	if n < lo || n > hi {
+		return reasonf("out of range (%d–%d)", lo, hi)
+	}
+	*dst = n
+	return nil
+}
+
+func parseBool(v string, dst *bool) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return reason("not a boolean (want true or false)")
+	}
+	*dst = b
+	return nil
+}
+
+func parseDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return reason("not a duration (e.g. 30s, 2m)")
+	}
+	*dst = d
+	return nil
+}
+
+func knownLevel(v string) bool {
+	switch strings.ToLower(v) {
+	case "debug", "info", "warn", "error":
+		return true
+	}
+	return false
+}

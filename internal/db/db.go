@@ -1,0 +1,168 @@
+// Package db opens sep's database — an embedded SQLite file or a PostgreSQL server, chosen by one
+// URL — applies the embedded migrations, and runs transactions with the retries each engine
+// needs. Domain packages write portable SQL with $1-style placeholders (both drivers accept them)
+// and take a Querier, so the same statement runs alone or inside a caller's transaction.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect uint8
+
+// The two supported engines.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "unknown"
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer; stores take it so their statements can join a
+// caller's transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database: a writer pool and a reader pool (the same pool on PostgreSQL; on SQLite
+// one writer connection, because SQLite allows one writer at a time, and several readers).
+type DB struct {
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+}
+
+// Options tune Open.
+type Options struct {
+	// MaxConns bounds open connections (PostgreSQL pool; SQLite readers). Default 10.
+	MaxConns int
+}
+
+// Open connects to the database named by dsn: "sqlite:PATH" (the file is created if missing) or
+// "postgres://…". It does not apply migrations; see Migrate.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.MaxConns <= 0 {
+		opt.MaxConns = 10
+	}
+	var (
+		d   *DB
+		err error
+	)
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		d, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"), opt)
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		d, err = openPostgres(dsn, opt)
+	default:
+		return nil, errors.New("unsupported database URL (want sqlite:PATH or postgres://…)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.Ping(pctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("connect to %s: %w", d.dialect, err)
+	}
+	return d, nil
+}
+
+// Dialect reports the engine.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Writer is the pool for statements that change data outside a Tx.
+func (d *DB) Writer() *sql.DB { return d.write }
+
+// Reader is the pool for reads.
+func (d *DB) Reader() *sql.DB { return d.read }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.write.PingContext(ctx); err != nil {
+		return err
+	}
+	if d.read != d.write {
+		return d.read.PingContext(ctx)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Tx runs fn in a write transaction and commits it if fn returns nil. When the engine reports a
+// transient conflict (SQLite busy, PostgreSQL serialization failure or deadlock) the whole
+// transaction is retried with backoff, so fn must not have effects outside the transaction.
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	const attempts = 8
+	backoff := 5 * time.Millisecond
+	for i := 1; ; i++ {
+		err := d.tx(ctx, fn)
+		if err == nil || i == attempts || !d.transient(err) {
+			return err
+		}
+		sleep := backoff + rand.N(backoff)
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(sleep):
+		}
+		backoff *= 2
+	}
+}
+
+func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (d *DB) transient(err error) bool {
+	if d.dialect == SQLite {
+		return sqliteBusy(err)
+	}
+	return postgresRetryable(err)
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation, on either engine.
+func IsUniqueViolation(err error) bool {
+	return sqliteUnique(err) || postgresUnique(err)
+}
