@@ -45,6 +45,9 @@ func Load(args []string, env Lookup, stderr io.Writer, usage func(w io.Writer)) 
 			return nil, nil, err
 		}
 		c.raw[s.env] = v
+		if v == "" {
+			continue // an optional setting left unset
+		}
 		if err := s.apply(c, v); err != nil {
 			e := &Error{Setting: s.env, Reason: err.Error()}
 			if !s.secret {

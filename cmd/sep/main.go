@@ -1,0 +1,126 @@
+// Command sep is СЭП, the e-government services platform, in one binary: the web server and
+// background workers (serve), and tools for operators (migrate, jobs, config, crypto, …).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/version"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command ran and failed
+	exitUsage   = 2 // bad usage or a bad setting
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// command is one subcommand of sep.
+type command struct {
+	name    string
+	summary string
+	run     func(env *environment, args []string) int
+}
+
+// environment is what a command gets from the process: its streams and the environment.
+type environment struct {
+	lookup config.Lookup
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "start the web server and background workers", cmdServe},
+		{"migrate", "database migrations: status, up", cmdMigrate},
+		{"jobs", "background jobs: list [-state dead], retry ID", cmdJobs},
+		{"config", "print the effective settings (secrets masked)", cmdConfig},
+		{"version", "print the version", cmdVersion},
+	}
+}
+
+func run(args []string, lookup config.Lookup, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &environment{lookup: lookup, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		usage(stderr)
+		config.PrintSettings(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(env, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "sep: unknown command %q (see sep --help)\n", args[0])
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "sep — СЭП, the e-government services platform.")
+	fmt.Fprintln(w, "\nUsage: sep COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'sep COMMAND --help' for a command's own help.")
+}
+
+// loadConfig parses the settings of a command; ok is false when the command should exit with
+// status code (help was shown, or a setting is bad).
+func loadConfig(env *environment, args []string, help func(io.Writer)) (cfg *config.Config, rest []string, code int, ok bool) {
+	cfg, rest, err := config.Load(args, env.lookup, env.stderr, help)
+	switch {
+	case errors.Is(err, config.ErrHelp):
+		return nil, nil, exitOK, false
+	case err != nil:
+		fmt.Fprintf(env.stderr, "sep: %v\n", err)
+		return nil, nil, exitUsage, false
+	}
+	return cfg, rest, exitOK, true
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// signalContext is cancelled by SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func cmdVersion(env *environment, args []string) int {
+	fmt.Fprintln(env.stdout, version.String())
+	return exitOK
+}
+
+func cmdConfig(env *environment, args []string) int {
+	cfg, _, code, ok := loadConfig(env, args, func(w io.Writer) {
+		fmt.Fprintln(w, "Usage: sep config [flags]\n\nPrints the effective settings, one VAR=value a line, secrets masked.")
+	})
+	if !ok {
+		return code
+	}
+	cfg.Dump(env.stdout)
+	return exitOK
+}

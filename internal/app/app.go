@@ -1,0 +1,197 @@
+// Package app wires sep together: settings → database → job queue → web site → HTTP server.
+// Main is what `sep serve` runs and what end-to-end tests start on port 0 with a temporary
+// data directory.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/site"
+	"github.com/sep-platform/sep/internal/version"
+	"github.com/sep-platform/sep/internal/web"
+)
+
+// Main is one running sep instance.
+type Main struct {
+	Config  *config.Config
+	Logger  *slog.Logger
+	DB      *db.DB
+	Jobs    *jobs.Queue
+	Site    *web.Site
+	Metrics *prometheus.Registry
+
+	listener net.Listener
+	server   *http.Server
+	stopping atomic.Bool
+}
+
+// New returns an unopened Main.
+func New(cfg *config.Config, logger *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: logger}
+}
+
+// Open prepares everything and starts listening, but serves nothing until Run. On error the
+// caller still calls Close.
+func (m *Main) Open(ctx context.Context) error {
+	cfg := m.Config
+	if err := cfg.PrepareDataDir(); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	m.DB = d
+	if cfg.AutoMigrate {
+		applied, err := d.Migrate(ctx)
+		if err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		for _, mg := range applied {
+			m.Logger.Info("migration applied", "version", mg.Version, "name", mg.Name)
+		}
+	}
+
+	m.Metrics = prometheus.NewRegistry()
+	m.Metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(d.Writer(), "write"),
+	)
+	if d.Reader() != d.Writer() {
+		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
+	}
+	m.Jobs = jobs.New(d)
+
+	secure := cfg.PublicURL.Scheme == "https"
+	m.Site, err = web.NewSite(web.Options{
+		Logger:         m.Logger,
+		Catalog:        i18n.Default(),
+		Templates:      []fs.FS{site.Templates},
+		Demo:           cfg.Demo(),
+		Secure:         secure,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		Version:        version.String(),
+		Registerer:     m.Metrics,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		return err
+	}
+	site.Register(m.Site, secure)
+	m.registerOps()
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return &config.Error{Setting: "SEP_HTTP_ADDR", Value: cfg.HTTPAddr, Reason: "cannot listen: " + err.Error()}
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           m.Site.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// URL is where this instance can be reached: the public URL if one is set, else the address
+// it actually listens on (which tells the port when SEP_HTTP_ADDR asked for port 0).
+func (m *Main) URL() string {
+	if m.Config.PublicURL != nil && m.Config.PublicURL.Host != m.Config.HTTPAddr {
+		return m.Config.PublicURL.String()
+	}
+	scheme := "http"
+	if m.Config.TLSCertFile != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + m.listener.Addr().String()
+}
+
+// Run serves requests and runs background jobs until ctx is cancelled, then shuts down in
+// order: stop taking requests and let in-flight ones finish, then stop the workers. Both
+// are bounded by SEP_SHUTDOWN_TIMEOUT. It returns nil after a clean shutdown.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	serveErr := make(chan error, 1)
+	go func() {
+		var err error
+		if cfg.TLSCertFile != "" {
+			err = m.server.ServeTLS(m.listener, cfg.TLSCertFile, cfg.TLSKeyFile)
+		} else {
+			err = m.server.Serve(m.listener)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		serveErr <- err
+	}()
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		if cfg.Workers == 0 {
+			<-workCtx.Done()
+			return
+		}
+		m.Jobs.Run(workCtx, jobs.RunOptions{
+			Concurrency: cfg.Workers,
+			Grace:       cfg.ShutdownTimeout,
+			Logger:      m.Logger,
+			Metrics:     jobs.NewMetrics(m.Metrics),
+		})
+	}()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		if err != nil {
+			err = fmt.Errorf("http server: %w", err)
+		}
+	}
+	m.stopping.Store(true)
+	m.Logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if serr := m.server.Shutdown(sctx); serr != nil {
+		m.Logger.Warn("in-flight requests did not finish in time; closing their connections", "err", serr)
+		m.server.Close()
+	}
+	stopWork()
+	<-workersDone
+	return err
+}
+
+// Close releases what Open acquired.
+func (m *Main) Close() error {
+	var err error
+	if m.listener != nil {
+		if lerr := m.listener.Close(); !errors.Is(lerr, net.ErrClosed) {
+			err = lerr
+		}
+	}
+	if m.DB != nil {
+		err = errors.Join(err, m.DB.Close())
+	}
+	return err
+}
