@@ -80,4 +80,3 @@ func newToken() string {
 	rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
-
