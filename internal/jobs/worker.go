@@ -53,7 +53,7 @@ func (q *Queue) Run(ctx context.Context, opt RunOptions) error {
 		<-ctx.Done()
 		return nil
 	}
-	w := &worker{q: q, opt: opt, id: workerID(), slots: make(chan struct{}, opt.Concurrency)}
+	w := &worker{q: q, opt: opt, id: workerID(), slots: make(chan struct{}, opt.Concurrency), freed: make(chan struct{}, 1)}
 	// Jobs get their own context, cancelled only after the grace period, so that a shutdown
 	// lets short jobs finish instead of failing them.
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
@@ -76,6 +76,7 @@ type worker struct {
 	opt      RunOptions
 	id       string
 	slots    chan struct{}
+	freed    chan struct{}
 	inflight sync.WaitGroup
 }
 
@@ -105,7 +106,14 @@ func (w *worker) loop(ctx, jobCtx context.Context) {
 				w.slots <- struct{}{}
 				w.inflight.Add(1)
 				go func() {
-					defer func() { <-w.slots; w.inflight.Done() }()
+					defer func() {
+						<-w.slots
+						w.inflight.Done()
+						select { // a slot is free: look for more work now, not at the next tick
+						case w.freed <- struct{}{}:
+						default:
+						}
+					}()
 					w.run(ctx, jobCtx, j)
 				}()
 			}
@@ -118,6 +126,7 @@ func (w *worker) loop(ctx, jobCtx context.Context) {
 			return
 		case <-tick.C:
 		case <-w.q.wake:
+		case <-w.freed:
 		}
 	}
 }
