@@ -12,7 +12,9 @@ type recorder struct {
 	errors []string
 }
 
-func (r *recorder) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
 
 // The accessibility check must really fail a page with violations, or it proves nothing.
 func TestCheckA11yCatchesViolations(t *testing.T) {
