@@ -42,6 +42,8 @@ type Options struct {
 	Version        string
 	Registerer     prometheus.Registerer
 	TrustedProxies []netip.Prefix
+	// Authenticators recognise who makes a request (see Principal), tried in order.
+	Authenticators []Authenticator
 }
 
 // Site is the web application: routes, middleware and rendering.
@@ -109,6 +111,7 @@ func (s *Site) Logger() *slog.Logger { return s.log }
 // answered with a page; metrics see the route the mux chose.
 func (s *Site) Handler() http.Handler {
 	var h http.Handler = routed{s.mux}
+	h = s.authenticate(h)
 	h = s.csrf(h)
 	h = s.limitBody(h)
 	h = s.language(h)
