@@ -3,6 +3,7 @@ package ruid
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,6 +106,12 @@ func TestKinds(t *testing.T) {
 				if e.Args[k] != v {
 					t.Errorf("%s(%q): arg %s = %q, want %q", c.kind, c.value, k, e.Args[k], v)
 				}
+			}
+			// Error() goes to logs: it must not carry the value typed.
+			// (Unless the message's own example happens to contain it.)
+			v := strings.TrimSpace(c.value)
+			if len(v) >= 6 && strings.Contains(e.Error(), v) && !strings.Contains(messages.Messages[e.Code]["en"], v) {
+				t.Errorf("%s(%q): Error() repeats the value: %s", c.kind, c.value, e.Error())
 			}
 			for _, lang := range []string{"ru", "en"} {
 				if m := e.Message(lang); placeholder.MatchString(m) || m == string(e.Code) {
