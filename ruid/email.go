@@ -128,11 +128,13 @@ func localRune(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.M, unicode.Nd)
 }
 
+// labelDots maps the ideographic and full-width full stops, which separate
+// labels like a dot (IDNA2008 mapping, RFC 5895).
+var labelDots = strings.NewReplacer("\u3002", ".", "\uFF0E", ".", "\uFF61", ".")
+
 // parseDomain checks a domain and returns its display form.
 func parseDomain(domain string) (string, error) {
-	// Ideographic and full-width full stops separate labels like a dot
-	// (IDNA2008 mapping, RFC 5895).
-	domain = strings.NewReplacer("\u3002", ".", "\uFF0E", ".", "\uFF61", ".").Replace(domain)
+	domain = labelDots.Replace(domain)
 	domain = strings.TrimSuffix(domain, ".")
 	switch {
 	case domain == "":

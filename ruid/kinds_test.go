@@ -153,6 +153,16 @@ func TestKindNames(t *testing.T) {
 	if Kinds()[0].Name == "changed" {
 		t.Error("Kinds exposes the package's table")
 	}
+	for _, k := range Kinds() {
+		if k.Name == "account" {
+			k.Params[0] = "changed"
+		}
+	}
+	account, _ := LookupKind("account")
+	account.Params[0] = "changed"
+	if k, _ := LookupKind("account"); k.Params[0] != "bik" {
+		t.Error("Kinds or LookupKind expose the package's parameter lists")
+	}
 }
 
 func TestNilParams(t *testing.T) {
