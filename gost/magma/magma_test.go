@@ -115,3 +115,24 @@ func BenchmarkEncrypt(b *testing.B) {
 		c.Encrypt(buf, buf)
 	}
 }
+
+// GOST R 34.13-2015 A.2.1: ECB over four blocks (as reproduced in GoGOST
+// and RustCrypto tests).
+func TestECB3413(t *testing.T) {
+	c, _ := NewCipher(mustHex(t, "ffeeddccbbaa99887766554433221100f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"))
+	pt := mustHex(t, "92def06b3c130a59db54c704f8189d204a98fb2e67a8024c8912409b17b57e41")
+	want := mustHex(t, "2b073f0494f372a0de70e715d3556e4811d8d9e9eacfbc1e7c68260996c67efb")
+	got := make([]byte, len(pt))
+	for i := 0; i < len(pt); i += BlockSize {
+		c.Encrypt(got[i:], pt[i:])
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("ECB = %x, want %x", got, want)
+	}
+	for i := 0; i < len(pt); i += BlockSize {
+		c.Decrypt(got[i:], got[i:])
+	}
+	if !bytes.Equal(got, pt) {
+		t.Fatalf("ECB decryption = %x", got)
+	}
+}
