@@ -5,7 +5,8 @@ import (
 	"errors"
 	"math/big"
 	"strings"
-	"sync"
+
+	"github.com/sep-platform/sep/gost/internal/ec"
 )
 
 // Curve is a GOST R 34.10-2012 parameter set: an elliptic curve, its base point and the
@@ -23,39 +24,39 @@ type Curve struct {
 	// signature: 32 for 256-bit curves, 64 for 512-bit ones.
 	PointSize int
 
-	params *curveParams
-	once   sync.Once
-	g      group
-	ints   curveInts
-}
-
-// curveInts holds the parameters parsed once as integers.
-type curveInts struct {
-	p, a, b, q, x, y *big.Int
-	cofactor         *big.Int
+	g ec.Group // shared by the parameter sets that name the same curve
 }
 
 var curves = []*Curve{
-	{Name: "tc26-256-A", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 1}, params: params256A},
-	{Name: "tc26-256-B", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 2}, params: paramsCryptoProA},
-	{Name: "tc26-256-C", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 3}, params: paramsCryptoProB},
-	{Name: "tc26-256-D", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 4}, params: paramsCryptoProC},
-	{Name: "tc26-512-A", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 1}, params: params512A},
-	{Name: "tc26-512-B", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 2}, params: params512B},
-	{Name: "tc26-512-C", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 3}, params: params512C},
-	{Name: "cryptopro-A", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 1}, params: paramsCryptoProA},
-	{Name: "cryptopro-B", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 2}, params: paramsCryptoProB},
-	{Name: "cryptopro-C", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 3}, params: paramsCryptoProC},
-	{Name: "cryptopro-XchA", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 36, 0}, params: paramsCryptoProA},
-	{Name: "cryptopro-XchB", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 36, 1}, params: paramsCryptoProC},
-	{Name: "test-2001", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 0}, params: paramsTest2001},
-	{Name: "tc26-512-test", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 0}, params: params512Test},
+	{Name: "tc26-256-A", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 1}, g: group("tc26-256-A")},
+	{Name: "tc26-256-B", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 2}, g: group("cryptopro-A")},
+	{Name: "tc26-256-C", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 3}, g: group("cryptopro-B")},
+	{Name: "tc26-256-D", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 4}, g: group("cryptopro-C")},
+	{Name: "tc26-512-A", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 1}, g: group("tc26-512-A")},
+	{Name: "tc26-512-B", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 2}, g: group("tc26-512-B")},
+	{Name: "tc26-512-C", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 3}, g: group("tc26-512-C")},
+	{Name: "cryptopro-A", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 1}, g: group("cryptopro-A")},
+	{Name: "cryptopro-B", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 2}, g: group("cryptopro-B")},
+	{Name: "cryptopro-C", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 3}, g: group("cryptopro-C")},
+	{Name: "cryptopro-XchA", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 36, 0}, g: group("cryptopro-A")},
+	{Name: "cryptopro-XchB", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 36, 1}, g: group("cryptopro-C")},
+	{Name: "test-2001", OID: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 0}, g: group("test-2001")},
+	{Name: "tc26-512-test", OID: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 0}, g: group("tc26-512-test")},
 }
 
 func init() {
 	for _, c := range curves {
-		c.PointSize = c.params.size
+		c.PointSize = c.g.Params().Size
 	}
+}
+
+// group returns the arithmetic of a curve known to package ec.
+func group(name string) ec.Group {
+	g, ok := ec.ByName(name)
+	if !ok {
+		panic("gost3410: no arithmetic for " + name)
+	}
+	return g
 }
 
 // ErrUnknownCurve is returned by CurveByName and CurveByOID for a name or OID that does not
@@ -93,52 +94,25 @@ func CurveByOID(oid asn1.ObjectIdentifier) (*Curve, error) {
 func (c *Curve) String() string { return c.Name }
 
 // P returns the field prime p.
-func (c *Curve) P() *big.Int { return new(big.Int).Set(c.integers().p) }
+func (c *Curve) P() *big.Int { return new(big.Int).Set(c.g.Params().P) }
 
 // Q returns the prime order q of the base point (the subgroup used for signatures).
-func (c *Curve) Q() *big.Int { return new(big.Int).Set(c.integers().q) }
+func (c *Curve) Q() *big.Int { return new(big.Int).Set(c.g.Params().Q) }
 
 // A returns the coefficient a of the short Weierstrass equation y² = x³ + ax + b.
-func (c *Curve) A() *big.Int { return new(big.Int).Set(c.integers().a) }
+func (c *Curve) A() *big.Int { return new(big.Int).Set(c.g.Params().A) }
 
 // B returns the coefficient b of the short Weierstrass equation y² = x³ + ax + b.
-func (c *Curve) B() *big.Int { return new(big.Int).Set(c.integers().b) }
+func (c *Curve) B() *big.Int { return new(big.Int).Set(c.g.Params().B) }
 
 // X returns the Weierstrass x coordinate of the base point.
-func (c *Curve) X() *big.Int { return new(big.Int).Set(c.integers().x) }
+func (c *Curve) X() *big.Int { return new(big.Int).Set(c.g.Params().X) }
 
 // Y returns the Weierstrass y coordinate of the base point.
-func (c *Curve) Y() *big.Int { return new(big.Int).Set(c.integers().y) }
+func (c *Curve) Y() *big.Int { return new(big.Int).Set(c.g.Params().Y) }
 
 // Cofactor returns the number of curve points divided by q (1 or 4).
-func (c *Curve) Cofactor() *big.Int { return new(big.Int).Set(c.integers().cofactor) }
+func (c *Curve) Cofactor() *big.Int { return big.NewInt(int64(c.g.Params().Cofactor)) }
 
-func (c *Curve) integers() *curveInts {
-	c.setup()
-	return &c.ints
-}
-
-// arith returns the curve's arithmetic, building it on first use.
-func (c *Curve) arith() group {
-	c.setup()
-	return c.g
-}
-
-func (c *Curve) setup() {
-	c.once.Do(func() {
-		p := c.params
-		c.ints = curveInts{
-			p: mustHex(p.p), a: mustHex(p.a), b: mustHex(p.b), q: mustHex(p.q),
-			x: mustHex(p.x), y: mustHex(p.y), cofactor: big.NewInt(int64(p.cofactor)),
-		}
-		c.g = groupFor(p)
-	})
-}
-
-func mustHex(s string) *big.Int {
-	n, ok := new(big.Int).SetString(s, 16)
-	if !ok {
-		panic("gost3410: bad curve constant " + s)
-	}
-	return n
-}
+// qBits returns the bit length of q, for rejection sampling of scalars.
+func (c *Curve) qBits() int { return c.g.Params().Q.BitLen() }

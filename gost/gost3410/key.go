@@ -29,14 +29,14 @@ func GenerateKey(c *Curve, rand io.Reader) (*PrivateKey, error) {
 		return nil, errors.New("gost3410: nil curve")
 	}
 	rand = randOrDefault(rand)
-	g := c.arith()
+	g := c.g
 	buf := make([]byte, c.PointSize)
 	for range 1000 {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, err
 		}
-		maskScalar(buf, g.qBits())
-		if g.validScalar(buf) {
+		maskScalar(buf, c.qBits())
+		if g.ValidScalar(buf) {
 			return newPrivateKey(c, buf), nil
 		}
 	}
@@ -52,7 +52,7 @@ func NewPrivateKey(c *Curve, raw []byte) (*PrivateKey, error) {
 	if len(raw) != c.PointSize {
 		return nil, errors.New("gost3410: private key has the wrong length")
 	}
-	if !c.arith().validScalar(raw) {
+	if !c.g.ValidScalar(raw) {
 		return nil, errors.New("gost3410: private key is out of range [1, q-1]")
 	}
 	return newPrivateKey(c, raw), nil
@@ -63,7 +63,7 @@ func newPrivateKey(c *Curve, d []byte) *PrivateKey {
 	return &PrivateKey{
 		curve: c,
 		d:     d,
-		pub:   &PublicKey{curve: c, raw: c.arith().publicKey(d)},
+		pub:   &PublicKey{curve: c, raw: c.g.PublicKey(d)},
 	}
 }
 
@@ -110,7 +110,7 @@ func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 	if len(raw) != 2*c.PointSize {
 		return nil, errors.New("gost3410: public key has the wrong length")
 	}
-	if err := c.arith().checkPoint(raw); err != nil {
+	if err := c.g.CheckPoint(raw); err != nil {
 		return nil, err
 	}
 	return &PublicKey{curve: c, raw: append([]byte(nil), raw...)}, nil

@@ -32,12 +32,12 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 		return nil, err
 	}
 	nonces := newNonceStream(k.d, entropy, digest)
-	g := k.curve.arith()
+	g := k.curve.g
 	nonce := make([]byte, size)
 	for range 1000 {
 		nonces.read(nonce)
-		maskScalar(nonce, g.qBits())
-		if !g.validScalar(nonce) {
+		maskScalar(nonce, k.curve.qBits())
+		if !g.ValidScalar(nonce) {
 			continue
 		}
 		if sig, ok := k.signWithNonce(digest, nonce); ok {
@@ -50,7 +50,7 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 // signWithNonce signs with a given nonce k (little-endian, valid). Tests reach it to
 // reproduce published vectors; everything else goes through Sign.
 func (k *PrivateKey) signWithNonce(digest, nonce []byte) ([]byte, bool) {
-	r, s, ok := k.curve.arith().sign(k.d, nonce, digest)
+	r, s, ok := k.curve.g.Sign(k.d, nonce, digest)
 	if !ok {
 		return nil, false
 	}
@@ -69,7 +69,17 @@ func VerifyDigest(pub *PublicKey, digest, sig []byte) bool {
 		return false
 	}
 	s, r := reverse(sig[:size]), reverse(sig[size:])
-	return pub.curve.arith().verify(pub.raw, digest, r, s)
+	return pub.curve.g.Verify(pub.raw, digest, r, s)
+}
+
+// reverse returns b with its bytes in reverse order, in a new slice: signatures are
+// big-endian, the arithmetic little-endian.
+func reverse(b []byte) []byte {
+	r := make([]byte, len(b))
+	for i, v := range b {
+		r[len(b)-1-i] = v
+	}
+	return r
 }
 
 func randOrDefault(r io.Reader) io.Reader {
