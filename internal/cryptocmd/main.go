@@ -36,22 +36,22 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-	"hash": {"print the Streebog digest of a file, as openssl dgst",
-		"hash [-alg streebog256|streebog512] FILE", runHash},
-	"keygen": {"generate a private key (PKCS#8 PEM, file mode 0600)",
-		"keygen -curve NAME -out key.pem", runKeygen},
-	"pubkey": {"write the public key of a private key (PEM)",
-		"pubkey -in key.pem [-out pub.pem]", runPubkey},
-	"cert": {"create a self-signed CA or a CA-signed end-entity certificate",
-		`cert -key key.pem -subject "CN=…,O=…" [-days N] -out cert.pem [-ca ca.pem -ca-key ca.key]`, runCert},
-	"sign": {"sign a file (raw s||r, as openssl dgst -sign)",
-		"sign -key key.pem -in FILE -out sig.bin", runSign},
-	"verify": {"verify a raw signature of a file",
-		"verify (-cert cert.pem | -pub pub.pem) -in FILE -sig sig.bin", runVerify},
-	"cms-sign": {"make a CMS signature (.p7s, DER)",
-		"cms-sign -key key.pem -cert cert.pem -in FILE -out sig.p7s [-detached] [-noattr] [-certfile chain.pem]", runCMSSign},
-	"cms-verify": {"verify a CMS signature",
-		"cms-verify -in sig.p7s [-content FILE] [-ca ca.pem] [-cert signer.pem] [-out FILE]", runCMSVerify},
+		"hash": {"print the Streebog digest of a file, as openssl dgst",
+			"hash [-alg streebog256|streebog512] FILE", runHash},
+		"keygen": {"generate a private key (PKCS#8 PEM, file mode 0600)",
+			"keygen -curve NAME -out key.pem", runKeygen},
+		"pubkey": {"write the public key of a private key (PEM)",
+			"pubkey -in key.pem [-out pub.pem]", runPubkey},
+		"cert": {"create a self-signed CA or a CA-signed end-entity certificate",
+			`cert -key key.pem -subject "CN=…,O=…" [-days N] -out cert.pem [-ca ca.pem -ca-key ca.key]`, runCert},
+		"sign": {"sign a file (raw s||r, as openssl dgst -sign)",
+			"sign -key key.pem -in FILE -out sig.bin", runSign},
+		"verify": {"verify a raw signature of a file",
+			"verify (-cert cert.pem | -pub pub.pem) -in FILE -sig sig.bin", runVerify},
+		"cms-sign": {"make a CMS signature (.p7s, DER)",
+			"cms-sign -key key.pem -cert cert.pem -in FILE -out sig.p7s [-detached] [-noattr] [-certfile chain.pem]", runCMSSign},
+		"cms-verify": {"verify a CMS signature",
+			"cms-verify -in sig.p7s [-content FILE] [-ca ca.pem] [-cert signer.pem] [-out FILE]", runCMSVerify},
 	}
 }
 
