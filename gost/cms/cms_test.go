@@ -235,3 +235,19 @@ func TestBER(t *testing.T) {
 		t.Errorf("deep nesting: %v", err)
 	}
 }
+
+// TestEmptyContent signs zero bytes: attached, the message must still carry
+// an (empty) content and not read as detached.
+func TestEmptyContent(t *testing.T) {
+	s := newSigner(t, "tc26-256-A", "CN=S", nil)
+	for _, noattr := range []bool{false, true} {
+		der, err := Sign(nil, s.cert, s.key, SignOptions{NoAttributes: noattr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sd, _, err := Verify(der, VerifyOptions{})
+		if err != nil || sd.Content == nil || len(sd.Content) != 0 {
+			t.Errorf("noattr=%v: content %v, %v", noattr, sd, err)
+		}
+	}
+}
