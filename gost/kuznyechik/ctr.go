@@ -34,6 +34,18 @@ type ctrStream struct {
 	pos    int // bytes of buf already used
 }
 
+// next2 returns the keystream blocks for the next two counters and
+// advances the counter by two.
+func (s *ctrStream) next2() (uint64, uint64, uint64, uint64) {
+	hi1, lo1 := s.hi, s.lo
+	lo2, carry := bits.Add64(lo1, 1, 0)
+	hi2 := hi1 + carry
+	s.lo, carry = bits.Add64(lo2, 1, 0)
+	s.hi = hi2 + carry
+	return s.c.encrypt2(bits.ReverseBytes64(hi1), bits.ReverseBytes64(lo1),
+		bits.ReverseBytes64(hi2), bits.ReverseBytes64(lo2))
+}
+
 // next returns the keystream block for the current counter and advances
 // the counter.
 func (s *ctrStream) next() (uint64, uint64) {
@@ -58,8 +70,7 @@ func (s *ctrStream) XORKeyStream(dst, src []byte) {
 		src, dst = src[n:], dst[n:]
 	}
 	for len(src) >= 2*BlockSize {
-		a0, a1 := s.next()
-		b0, b1 := s.next()
+		a0, a1, b0, b1 := s.next2()
 		binary.LittleEndian.PutUint64(dst, binary.LittleEndian.Uint64(src)^a0)
 		binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:])^a1)
 		binary.LittleEndian.PutUint64(dst[16:], binary.LittleEndian.Uint64(src[16:])^b0)

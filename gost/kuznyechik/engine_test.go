@@ -106,3 +106,43 @@ func TestCTRPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestEncryptBlocks compares the batched ECB with block-by-block Encrypt
+// for odd and even block counts, in place and not.
+func TestEncryptBlocks(t *testing.T) {
+	r := rand.NewChaCha8([32]byte{'e', 'c', 'b'})
+	key := make([]byte, kuznyechik.KeySize)
+	r.Read(key)
+	b, _ := kuznyechik.NewCipher(key)
+	c := b.(*kuznyechik.Cipher)
+	for blocks := 0; blocks < 6; blocks++ {
+		src := make([]byte, blocks*kuznyechik.BlockSize)
+		r.Read(src)
+		want := make([]byte, len(src))
+		for i := 0; i < len(src); i += kuznyechik.BlockSize {
+			c.Encrypt(want[i:], src[i:])
+		}
+		got := make([]byte, len(src))
+		c.EncryptBlocks(got, src)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d blocks: EncryptBlocks differs from Encrypt", blocks)
+		}
+		c.EncryptBlocks(src, src)
+		if !bytes.Equal(src, want) {
+			t.Fatalf("%d blocks: in-place EncryptBlocks differs", blocks)
+		}
+	}
+	for name, f := range map[string]func(){
+		"partial block": func() { c.EncryptBlocks(make([]byte, 32), make([]byte, 17)) },
+		"short output":  func() { c.EncryptBlocks(make([]byte, 16), make([]byte, 32)) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}

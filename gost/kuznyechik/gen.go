@@ -42,6 +42,28 @@ func main() {
 		p("}")
 	}
 	round("ls", "ls is the round transformation LS by table lookups.", "encLo", "encHi")
+	p("")
+	p("// ls2 is ls on two blocks at once: two independent chains of lookups")
+	p("// give the processor work to overlap.")
+	p("func ls2(alo, ahi, blo, bhi uint64) (uint64, uint64, uint64, uint64) {")
+	p("\ttl, th := &encLo, &encHi")
+	for pos := 0; pos < 16; pos++ {
+		word := "lo"
+		if pos >= 8 {
+			word = "hi"
+		}
+		op := "^="
+		if pos == 0 {
+			op = ":="
+		}
+		for _, blk := range []string{"a", "b"} {
+			idx := fmt.Sprintf("%d+int(uint8(%s%s>>%d))", 256*pos, blk, word, 8*(pos%8))
+			p("\t%sl %s tl[%s]", blk, op, idx)
+			p("\t%sh %s th[%s]", blk, op, idx)
+		}
+	}
+	p("\treturn al, ah, bl, bh")
+	p("}")
 	round("lsInv", "lsInv is L^-1 S^-1 by table lookups.", "decLo", "decHi")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
