@@ -66,6 +66,14 @@ func TestPointOps(t *testing.T) {
 			for i, p := range pts {
 				pb := o.encode(p)
 				check("double", tg.op("double", pb, nil, scale()), o.add(p, p))
+				check("jdouble", tg.op("jdouble", pb, nil, scale()), o.add(p, p))
+				check("J: P + identity", tg.op("jadd", pb, nil, scale()), p)
+				check("J: identity + P", tg.op("jadd", nil, pb, nil), p)
+				check("J: identity + P (mixed)", tg.op("jaddAffine", nil, pb, nil), p)
+				check("J: P + P", tg.op("jadd", pb, pb, scale()), o.add(p, p))
+				check("J: P + P (mixed)", tg.op("jaddAffine", pb, pb, scale()), o.add(p, p))
+				check("J: P - P", tg.op("jadd", pb, o.encode(o.neg(p)), scale()), nil)
+				check("J: P - P (mixed)", tg.op("jaddAffine", pb, o.encode(o.neg(p)), scale()), nil)
 				check("neg", tg.op("neg", pb, nil, nil), o.neg(p))
 				check("P + identity", tg.op("add", pb, nil, scale()), p)
 				check("identity + P", tg.op("add", nil, pb, nil), p)
@@ -78,9 +86,12 @@ func TestPointOps(t *testing.T) {
 					qb := o.encode(q)
 					check("P + Q", tg.op("add", pb, qb, scale()), o.add(p, q))
 					check("P + Q (mixed)", tg.op("addAffine", pb, qb, scale()), o.add(p, q))
+					check("J: P + Q", tg.op("jadd", pb, qb, scale()), o.add(p, q))
+					check("J: P + Q (mixed)", tg.op("jaddAffine", pb, qb, scale()), o.add(p, q))
 				}
 			}
 			check("2·identity", tg.op("double", nil, nil, nil), nil)
+			check("J: 2·identity", tg.op("jdouble", nil, nil, nil), nil)
 		})
 	}
 }

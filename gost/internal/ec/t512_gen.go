@@ -237,6 +237,17 @@ func (r *t512Point) double(p *t512Point) *t512Point {
 	return r
 }
 
+// t512Jacobian is the form of verification; on this curve the complete formulas serve.
+type t512Jacobian struct{ p t512Point }
+
+func (p *t512Jacobian) setIdentity()                             { p.p.setIdentity() }
+func (p *t512Jacobian) fromPoint(q *t512Point)                   { p.p = *q }
+func (p *t512Jacobian) toPoint(q *t512Point)                     { *q = p.p }
+func (r *t512Jacobian) neg(p *t512Jacobian)                      { r.p.neg(&p.p) }
+func (r *t512Jacobian) double(p *t512Jacobian)                   { r.p.double(&p.p) }
+func (r *t512Jacobian) add(p, q *t512Jacobian)                   { r.p.add(&p.p, &q.p) }
+func (r *t512Jacobian) addAffine(p *t512Jacobian, a *t512Affine) { r.p.addAffine(&p.p, a) }
+
 // t512Group is the arithmetic of id-tc26-gost-3410-2012-512-paramSetTest (RFC 9215 Appendix E), for tests only.
 type t512Group struct{}
 
@@ -357,18 +368,19 @@ func t512DoubleScalarMult(r *t512Point, z1, z2 []byte, q *t512Point) {
 	n2 := wnaf(z2, 5)
 	tg := t512OddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]t512Point
-	var q2 t512Point
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]t512Jacobian
+	var q2 t512Jacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc t512Jacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.double(&acc)
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -376,21 +388,22 @@ func t512DoubleScalarMult(r *t512Point, z1, z2 []byte, q *t512Point) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n t512Point
+				var n t512Jacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 64 little-endian bytes of an

@@ -232,6 +232,17 @@ func tc256aBatchAffine(ps []tc256aPoint, out []tc256aAffine) {
 	}
 }
 
+// tc256aJacobian is the form of verification; on this curve the complete formulas serve.
+type tc256aJacobian struct{ p tc256aPoint }
+
+func (p *tc256aJacobian) setIdentity()                                 { p.p.setIdentity() }
+func (p *tc256aJacobian) fromPoint(q *tc256aPoint)                     { p.p = *q }
+func (p *tc256aJacobian) toPoint(q *tc256aPoint)                       { *q = p.p }
+func (r *tc256aJacobian) neg(p *tc256aJacobian)                        { r.p.neg(&p.p) }
+func (r *tc256aJacobian) double(p *tc256aJacobian)                     { r.p.double(&p.p) }
+func (r *tc256aJacobian) add(p, q *tc256aJacobian)                     { r.p.add(&p.p, &q.p) }
+func (r *tc256aJacobian) addAffine(p *tc256aJacobian, a *tc256aAffine) { r.p.addAffine(&p.p, a) }
+
 // tc256aGroup is the arithmetic of id-tc26-gost-3410-2012-256-paramSetA (RFC 7836 A.2), a twisted Edwards curve with cofactor 4.
 type tc256aGroup struct{}
 
@@ -352,18 +363,19 @@ func tc256aDoubleScalarMult(r *tc256aPoint, z1, z2 []byte, q *tc256aPoint) {
 	n2 := wnaf(z2, 5)
 	tg := tc256aOddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]tc256aPoint
-	var q2 tc256aPoint
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]tc256aJacobian
+	var q2 tc256aJacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc tc256aJacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.double(&acc)
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -371,21 +383,22 @@ func tc256aDoubleScalarMult(r *tc256aPoint, z1, z2 []byte, q *tc256aPoint) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n tc256aPoint
+				var n tc256aJacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 32 little-endian bytes of an

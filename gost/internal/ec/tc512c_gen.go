@@ -244,6 +244,17 @@ func tc512cBatchAffine(ps []tc512cPoint, out []tc512cAffine) {
 	}
 }
 
+// tc512cJacobian is the form of verification; on this curve the complete formulas serve.
+type tc512cJacobian struct{ p tc512cPoint }
+
+func (p *tc512cJacobian) setIdentity()                                 { p.p.setIdentity() }
+func (p *tc512cJacobian) fromPoint(q *tc512cPoint)                     { p.p = *q }
+func (p *tc512cJacobian) toPoint(q *tc512cPoint)                       { *q = p.p }
+func (r *tc512cJacobian) neg(p *tc512cJacobian)                        { r.p.neg(&p.p) }
+func (r *tc512cJacobian) double(p *tc512cJacobian)                     { r.p.double(&p.p) }
+func (r *tc512cJacobian) add(p, q *tc512cJacobian)                     { r.p.add(&p.p, &q.p) }
+func (r *tc512cJacobian) addAffine(p *tc512cJacobian, a *tc512cAffine) { r.p.addAffine(&p.p, a) }
+
 // tc512cGroup is the arithmetic of id-tc26-gost-3410-2012-512-paramSetC (RFC 7836 A.2), a twisted Edwards curve with cofactor 4.
 type tc512cGroup struct{}
 
@@ -364,18 +375,19 @@ func tc512cDoubleScalarMult(r *tc512cPoint, z1, z2 []byte, q *tc512cPoint) {
 	n2 := wnaf(z2, 5)
 	tg := tc512cOddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]tc512cPoint
-	var q2 tc512cPoint
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]tc512cJacobian
+	var q2 tc512cJacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc tc512cJacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.double(&acc)
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -383,21 +395,22 @@ func tc512cDoubleScalarMult(r *tc512cPoint, z1, z2 []byte, q *tc512cPoint) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n tc512cPoint
+				var n tc512cJacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 64 little-endian bytes of an
