@@ -571,12 +571,13 @@ func (cpCGroup) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (cpCGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 32 || len(k) != 32 || len(digest) != 32 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (32 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (cpCGroup) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 32 || len(k) != 32 || len(digest) != 32 || len(r) != 32 || len(s) != 32 {
+		return false
 	}
 	var kl [4]uint64
 	limbsLE(kl[:], k)
@@ -594,11 +595,9 @@ func (cpCGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 32)
-	s = make([]byte, 32)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the

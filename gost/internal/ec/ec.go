@@ -24,10 +24,10 @@ type Group interface {
 	ValidScalar(k []byte) bool
 	// PublicKey returns d·G for a valid scalar d, in constant time.
 	PublicKey(d []byte) []byte
-	// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q with e the digest read as a
-	// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. The work
-	// does not depend on the values of the valid scalars d and k.
-	Sign(d, k, digest []byte) (r, s []byte, ok bool)
+	// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s, with e the digest
+	// read as a little-endian integer mod q (0 becomes 1); it returns false when r or s is
+	// zero. The work does not depend on the values of the valid scalars d and k.
+	Sign(d, k, digest, r, s []byte) bool
 	// CheckPoint returns nil when pub encodes a point of order q.
 	CheckPoint(pub []byte) error
 	// Verify checks the signature (r, s) of digest for a key that passed CheckPoint.

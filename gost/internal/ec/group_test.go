@@ -169,7 +169,8 @@ func TestSignAgainstOracle(t *testing.T) {
 				if err := tg.g.CheckPoint(pub); err != nil {
 					t.Fatalf("CheckPoint(own key): %v", err)
 				}
-				r, s, ok := tg.g.Sign(d, k, digest)
+				r, s := make([]byte, size), make([]byte, size)
+				ok := tg.g.Sign(d, k, digest, r, s)
 				wr, ws := o.sign(pr, d, k, digest)
 				if !ok || !bytes.Equal(r, wr) || !bytes.Equal(s, ws) {
 					t.Fatalf("sign:\n got %x %x %v\nwant %x %x", r, s, ok, wr, ws)

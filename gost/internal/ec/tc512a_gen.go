@@ -579,12 +579,13 @@ func (tc512aGroup) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (tc512aGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 64 || len(k) != 64 || len(digest) != 64 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (64 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (tc512aGroup) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 64 || len(k) != 64 || len(digest) != 64 || len(r) != 64 || len(s) != 64 {
+		return false
 	}
 	var kl [8]uint64
 	limbsLE(kl[:], k)
@@ -602,11 +603,9 @@ func (tc512aGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 64)
-	s = make([]byte, 64)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the
