@@ -245,6 +245,7 @@ func (p *t512Jacobian) fromPoint(q *t512Point)                   { p.p = *q }
 func (p *t512Jacobian) toPoint(q *t512Point)                     { *q = p.p }
 func (r *t512Jacobian) neg(p *t512Jacobian)                      { r.p.neg(&p.p) }
 func (r *t512Jacobian) double(p *t512Jacobian)                   { r.p.double(&p.p) }
+func (r *t512Jacobian) doubleThen(p *t512Jacobian, adding bool)  { r.p.double(&p.p) }
 func (r *t512Jacobian) add(p, q *t512Jacobian)                   { r.p.add(&p.p, &q.p) }
 func (r *t512Jacobian) addAffine(p *t512Jacobian, a *t512Affine) { r.p.addAffine(&p.p, a) }
 
@@ -380,7 +381,7 @@ func t512DoubleScalarMult(r *t512Point, z1, z2 []byte, q *t512Point) {
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			acc.double(&acc)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -504,7 +505,11 @@ func (g t512Group) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 t512Scalar
 	es.setBytesReduced(digest)
 	es.sel(&t512ScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [64]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], t512Params.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

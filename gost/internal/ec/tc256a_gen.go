@@ -212,6 +212,25 @@ func (r *tc256aPoint) double(p *tc256aPoint) *tc256aPoint {
 	return r
 }
 
+// doubleNoT sets r = 2p but leaves r.t stale: for a doubling followed by another doubling.
+func (r *tc256aPoint) doubleNoT(p *tc256aPoint) {
+	var a, b, c, e, f, g, h fp256a
+	a.sqr(&p.x)
+	b.sqr(&p.y)
+	c.sqr(&p.z)
+	c.double(&c)
+	e.add(&p.x, &p.y)
+	e.sqr(&e)
+	e.sub(&e, &a)
+	e.sub(&e, &b)
+	g.add(&a, &b)
+	f.sub(&g, &c)
+	h.sub(&a, &b)
+	r.x.mul(&e, &f)
+	r.y.mul(&g, &h)
+	r.z.mul(&f, &g)
+}
+
 // batchAffine converts ps to affine form with one inversion.
 func tc256aBatchAffine(ps []tc256aPoint, out []tc256aAffine) {
 	zs := make([]fp256a, len(ps))
@@ -235,11 +254,20 @@ func tc256aBatchAffine(ps []tc256aPoint, out []tc256aAffine) {
 // tc256aJacobian is the form of verification; on this curve the complete formulas serve.
 type tc256aJacobian struct{ p tc256aPoint }
 
-func (p *tc256aJacobian) setIdentity()                                 { p.p.setIdentity() }
-func (p *tc256aJacobian) fromPoint(q *tc256aPoint)                     { p.p = *q }
-func (p *tc256aJacobian) toPoint(q *tc256aPoint)                       { *q = p.p }
-func (r *tc256aJacobian) neg(p *tc256aJacobian)                        { r.p.neg(&p.p) }
-func (r *tc256aJacobian) double(p *tc256aJacobian)                     { r.p.double(&p.p) }
+func (p *tc256aJacobian) setIdentity()             { p.p.setIdentity() }
+func (p *tc256aJacobian) fromPoint(q *tc256aPoint) { p.p = *q }
+func (p *tc256aJacobian) toPoint(q *tc256aPoint)   { *q = p.p }
+func (r *tc256aJacobian) neg(p *tc256aJacobian)    { r.p.neg(&p.p) }
+func (r *tc256aJacobian) double(p *tc256aJacobian) { r.p.double(&p.p) }
+
+// doubleThen sets r = 2p, leaving out T unless an addition follows (doublings do not read it).
+func (r *tc256aJacobian) doubleThen(p *tc256aJacobian, adding bool) {
+	if adding {
+		r.p.double(&p.p)
+	} else {
+		r.p.doubleNoT(&p.p)
+	}
+}
 func (r *tc256aJacobian) add(p, q *tc256aJacobian)                     { r.p.add(&p.p, &q.p) }
 func (r *tc256aJacobian) addAffine(p *tc256aJacobian, a *tc256aAffine) { r.p.addAffine(&p.p, a) }
 
@@ -375,7 +403,7 @@ func tc256aDoubleScalarMult(r *tc256aPoint, z1, z2 []byte, q *tc256aPoint) {
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			acc.double(&acc)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -508,7 +536,11 @@ func (g tc256aGroup) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 tc256aScalar
 	es.setBytesReduced(digest)
 	es.sel(&tc256aScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [32]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], tc256aParams.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

@@ -224,6 +224,25 @@ func (r *tc512cPoint) double(p *tc512cPoint) *tc512cPoint {
 	return r
 }
 
+// doubleNoT sets r = 2p but leaves r.t stale: for a doubling followed by another doubling.
+func (r *tc512cPoint) doubleNoT(p *tc512cPoint) {
+	var a, b, c, e, f, g, h fp512a
+	a.sqr(&p.x)
+	b.sqr(&p.y)
+	c.sqr(&p.z)
+	c.double(&c)
+	e.add(&p.x, &p.y)
+	e.sqr(&e)
+	e.sub(&e, &a)
+	e.sub(&e, &b)
+	g.add(&a, &b)
+	f.sub(&g, &c)
+	h.sub(&a, &b)
+	r.x.mul(&e, &f)
+	r.y.mul(&g, &h)
+	r.z.mul(&f, &g)
+}
+
 // batchAffine converts ps to affine form with one inversion.
 func tc512cBatchAffine(ps []tc512cPoint, out []tc512cAffine) {
 	zs := make([]fp512a, len(ps))
@@ -247,11 +266,20 @@ func tc512cBatchAffine(ps []tc512cPoint, out []tc512cAffine) {
 // tc512cJacobian is the form of verification; on this curve the complete formulas serve.
 type tc512cJacobian struct{ p tc512cPoint }
 
-func (p *tc512cJacobian) setIdentity()                                 { p.p.setIdentity() }
-func (p *tc512cJacobian) fromPoint(q *tc512cPoint)                     { p.p = *q }
-func (p *tc512cJacobian) toPoint(q *tc512cPoint)                       { *q = p.p }
-func (r *tc512cJacobian) neg(p *tc512cJacobian)                        { r.p.neg(&p.p) }
-func (r *tc512cJacobian) double(p *tc512cJacobian)                     { r.p.double(&p.p) }
+func (p *tc512cJacobian) setIdentity()             { p.p.setIdentity() }
+func (p *tc512cJacobian) fromPoint(q *tc512cPoint) { p.p = *q }
+func (p *tc512cJacobian) toPoint(q *tc512cPoint)   { *q = p.p }
+func (r *tc512cJacobian) neg(p *tc512cJacobian)    { r.p.neg(&p.p) }
+func (r *tc512cJacobian) double(p *tc512cJacobian) { r.p.double(&p.p) }
+
+// doubleThen sets r = 2p, leaving out T unless an addition follows (doublings do not read it).
+func (r *tc512cJacobian) doubleThen(p *tc512cJacobian, adding bool) {
+	if adding {
+		r.p.double(&p.p)
+	} else {
+		r.p.doubleNoT(&p.p)
+	}
+}
 func (r *tc512cJacobian) add(p, q *tc512cJacobian)                     { r.p.add(&p.p, &q.p) }
 func (r *tc512cJacobian) addAffine(p *tc512cJacobian, a *tc512cAffine) { r.p.addAffine(&p.p, a) }
 
@@ -387,7 +415,7 @@ func tc512cDoubleScalarMult(r *tc512cPoint, z1, z2 []byte, q *tc512cPoint) {
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			acc.double(&acc)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -520,7 +548,11 @@ func (g tc512cGroup) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 tc512cScalar
 	es.setBytesReduced(digest)
 	es.sel(&tc512cScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [64]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], tc512cParams.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)
