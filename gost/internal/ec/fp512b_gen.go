@@ -648,7 +648,7 @@ func (x *fp512b) bytes(out []byte) {
 // inv sets z = 1/x mod p (0 when x = 0) as x^(p-2) and returns z.
 func (z *fp512b) inv(x *fp512b) *fp512b {
 	// tab[i] = x^(2i+1)
-	var tab [16]fp512b
+	var tab [14]fp512b
 	var x2 fp512b
 	tab[0] = *x
 	x2.sqr(x)
