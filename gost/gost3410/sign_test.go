@@ -214,3 +214,32 @@ func TestZeroDigest(t *testing.T) {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestConcurrentUse signs and verifies from several goroutines at once, the first use of a
+// curve included (its tables are built lazily); run with -race.
+func TestConcurrentUse(t *testing.T) {
+	for _, name := range []string{"tc26-512-B", "cryptopro-C"} {
+		c := mustCurve(t, name)
+		priv, err := gost3410.GenerateKey(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				digest := make([]byte, c.PointSize)
+				rand.Read(digest)
+				sig, err := priv.Sign(nil, digest, nil)
+				if err == nil && !gost3410.VerifyDigest(priv.PublicKey(), digest, sig) {
+					err = errors.New("concurrent signature does not verify")
+				}
+				errs <- err
+			}()
+		}
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
