@@ -22,6 +22,9 @@ import (
 // repeating random source cannot make two different digests share a nonce (which would
 // reveal d), while a good one keeps k uniformly random in [1, q-1] as the standard asks.
 func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if k == nil || !k.curve.valid() {
+		return nil, errors.New("gost3410: invalid private key")
+	}
 	size := k.curve.PointSize
 	if len(digest) != size {
 		return nil, errors.New("gost3410: digest length does not match the key size")
@@ -32,7 +35,9 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 	}
 	var nonces nonceSource
 	nonces.init(k.d, entropy[:], digest)
+	defer nonces.wipe()
 	var buf [64]byte
+	defer clear(buf[:])
 	nonce := buf[:size]
 	for range 1000 {
 		nonces.read(nonce)
@@ -41,7 +46,6 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 			continue
 		}
 		if sig, ok := k.signWithNonce(digest, nonce); ok {
-			clear(buf[:])
 			return sig, nil
 		}
 	}
@@ -67,7 +71,7 @@ func (k *PrivateKey) signWithNonce(digest, nonce []byte) ([]byte, bool) {
 // signature of digest (the Streebog output bytes, PointSize long) under pub. It returns false
 // for any malformed input.
 func VerifyDigest(pub *PublicKey, digest, sig []byte) bool {
-	if pub == nil || pub.curve == nil {
+	if pub == nil || !pub.curve.valid() {
 		return false
 	}
 	size := pub.curve.PointSize
@@ -115,6 +119,12 @@ func (ns *nonceSource) init(d, entropy, digest []byte) {
 	ns.n += copy(ns.material[ns.n:], d)
 	ns.n += copy(ns.material[ns.n:], entropy)
 	ns.n += copy(ns.material[ns.n:], digest)
+}
+
+// wipe clears the copies of the key and of the nonce material.
+func (ns *nonceSource) wipe() {
+	clear(ns.material[:])
+	clear(ns.block[:])
 }
 
 func (ns *nonceSource) read(out []byte) {

@@ -243,3 +243,26 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroValues checks that keys and curves not made by this package give errors, not
+// panics.
+func TestZeroValues(t *testing.T) {
+	var priv gost3410.PrivateKey
+	if _, err := priv.Sign(nil, make([]byte, 32), nil); err == nil {
+		t.Error("zero PrivateKey signs")
+	}
+	var pub gost3410.PublicKey
+	if gost3410.VerifyDigest(&pub, make([]byte, 32), make([]byte, 64)) {
+		t.Error("zero PublicKey verifies")
+	}
+	fake := &gost3410.Curve{Name: "fake", PointSize: 32}
+	if _, err := gost3410.GenerateKey(fake, nil); err == nil {
+		t.Error("GenerateKey on a foreign Curve value succeeds")
+	}
+	if _, err := gost3410.NewPrivateKey(fake, make([]byte, 32)); err == nil {
+		t.Error("NewPrivateKey on a foreign Curve value succeeds")
+	}
+	if _, err := gost3410.NewPublicKey(nil, make([]byte, 64)); err == nil {
+		t.Error("NewPublicKey on a nil curve succeeds")
+	}
+}
