@@ -266,3 +266,38 @@ func TestZeroValues(t *testing.T) {
 		t.Error("NewPublicKey on a nil curve succeeds")
 	}
 }
+
+// zeroReader is a broken random source: all zeros.
+type zeroReader struct{}
+
+func (zeroReader) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
+
+// TestHedgedNonce checks the point of hedging: with a random source stuck at zeros, two
+// different digests still get different nonces (equal nonces would reveal the key), and the
+// signatures still verify.
+func TestHedgedNonce(t *testing.T) {
+	c := mustCurve(t, "tc26-256-A")
+	priv, _ := gost3410.GenerateKey(c, nil)
+	d1, d2 := make([]byte, 32), make([]byte, 32)
+	d2[0] = 1
+	s1, err1 := priv.Sign(zeroReader{}, d1, nil)
+	s2, err2 := priv.Sign(zeroReader{}, d2, nil)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if bytes.Equal(s1[32:], s2[32:]) {
+		t.Fatal("two digests signed with the same r: the nonce repeated")
+	}
+	if !gost3410.VerifyDigest(priv.PublicKey(), d1, s1) || !gost3410.VerifyDigest(priv.PublicKey(), d2, s2) {
+		t.Fatal("signatures made with a stuck random source do not verify")
+	}
+	// Another key with the same stuck source gets another nonce as well.
+	other, _ := gost3410.GenerateKey(c, nil)
+	s3, _ := other.Sign(zeroReader{}, d1, nil)
+	if bytes.Equal(s1[32:], s3[32:]) {
+		t.Fatal("two keys share a nonce")
+	}
+}
