@@ -5,6 +5,20 @@
 // Everything that touches secret scalars (key generation, signing) runs in constant time:
 // no branches and no memory indices depend on secret values. Verification, which only
 // handles public values, uses faster variable-time code.
+//
+// What ecgen emits, per curve:
+//   - field arithmetic on fixed limbs, kept canonical: pseudo-Mersenne reduction for
+//     p = 2^n - c, a 2^n = -2c folding for p = 2^(n-1) + c, Montgomery multiplication for
+//     other primes and for every scalar ring mod q; inversion by Fermat with a fixed chain;
+//   - points: complete Renes–Costello–Batina projective formulas on the Weierstrass curves,
+//     complete extended Edwards formulas on TC26-256-A and TC26-512-C (with the map to and
+//     from the Weierstrass form the standard and the encodings use);
+//   - signing: k·G by a width-6 Booth comb over per-window tables of 32 affine multiples,
+//     each row read in full under masks;
+//   - verification: a width-7/width-5 NAF double-scalar multiplication, in Jacobian
+//     coordinates on the a = -3 curves, comparing x(C) with r projectively.
+//
+// The tests compare all of it with plain math/big arithmetic.
 package ec
 
 //go:generate go run ../ecgen -out .
