@@ -101,7 +101,8 @@ func (n *Notifier) deliver(ctx context.Context, job *jobs.Job) error {
 }
 
 // record ends an attempt: the new state, fenced by the attempt id so that an attempt another
-// worker has since taken over cannot be overwritten.
+// worker has since taken over cannot be overwritten. A sent delivery keeps the reason its
+// last failed attempt gave, as history.
 func (n *Notifier) record(ctx context.Context, d *Delivery, attempt string, s State, receipt, reason string) error {
 	now := n.now().UTC()
 	var sentAt any
@@ -110,7 +111,7 @@ func (n *Notifier) record(ctx context.Context, d *Delivery, attempt string, s St
 	}
 	return n.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notify_deliveries
-			SET state = $3, receipt = $4, reason = $5, sent_at = $6, updated_at = $7, attempt_id = NULL
+			SET state = $3, receipt = $4, reason = COALESCE($5, reason), sent_at = $6, updated_at = $7, attempt_id = NULL
 			WHERE id = $1 AND attempt_id = $2 AND state = 'sending'`,
 			d.ID, attempt, string(s), nullString(clip(receipt)), nullString(clip(reason)), sentAt, now)
 		if err != nil {
@@ -185,7 +186,7 @@ type DeliveryStatus struct {
 	SentAt    time.Time // zero unless sent
 }
 
-// Deliveries returns the deliveries of a message, in channel order.
+// Deliveries returns the deliveries of a message.
 func (n *Notifier) Deliveries(ctx context.Context, messageID string) ([]DeliveryStatus, error) {
 	rows, err := n.db.Reader().QueryContext(ctx, `SELECT id, channel, state, attempts, reason, receipt, updated_at, sent_at
 		FROM notify_deliveries WHERE message_id = $1 ORDER BY id`, messageID)
