@@ -9,7 +9,9 @@ import (
 )
 
 // outboxTransport keeps what would have left the machine in the outbox table (shared by all
-// instances on one database). The row's id is the delivery's: exactly once.
+// instances on one database). The row's id is the delivery's: exactly once. Its time is the
+// message's, so the outbox lists messages in the order they were sent, whichever worker
+// delivered first.
 type outboxTransport struct{ db *db.DB }
 
 func (t *outboxTransport) Deliver(ctx context.Context, d *Delivery) (string, error) {
@@ -20,7 +22,7 @@ func (t *outboxTransport) Deliver(ctx context.Context, d *Delivery) (string, err
 	_, err := t.db.Writer().ExecContext(ctx, `INSERT INTO notify_outbox
 		(id, message_id, channel, kind, recipient, subject, body, body_html, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-		d.ID, d.MessageID, string(d.Channel), string(d.Kind), d.Address, d.Subject, body, html, time.Now().UTC())
+		d.ID, d.MessageID, string(d.Channel), string(d.Kind), d.Address, d.Subject, body, html, d.CreatedAt.UTC())
 	if err != nil {
 		return "", fmt.Errorf("outbox: %w", err)
 	}
@@ -62,7 +64,7 @@ func Outbox(ctx context.Context, d *db.DB, f OutboxFilter) ([]OutboxEntry, error
 		args = append(args, string(f.Kind))
 		q += fmt.Sprintf(` AND kind = $%d`, len(args))
 	}
-	rows, err := d.Reader().QueryContext(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT $1`, args...)
+	rows, err := d.Reader().QueryContext(ctx, q+` ORDER BY created_at DESC, message_id DESC, id DESC LIMIT $1`, args...)
 	if err != nil {
 		return nil, err
 	}
