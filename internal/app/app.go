@@ -82,7 +82,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
 	}
 	m.Jobs = jobs.New(d)
-	if m.Notify, err = m.openNotify(); err != nil {
+	if m.Notify, err = NewNotifier(cfg, d, m.Jobs, m.Logger, m.Metrics); err != nil {
 		return err
 	}
 
@@ -208,17 +208,17 @@ func (m *Main) Close() error {
 	return err
 }
 
-// openNotify builds the notifier from the settings: the development outbox in demo mode (or
-// when forced), else the configured SMTP and SMS gateways.
-func (m *Main) openNotify() (*notify.Notifier, error) {
-	cfg := m.Config
+// NewNotifier builds the notifier from the settings — the development outbox in demo mode (or
+// when forced), else the configured SMTP and SMS gateways — and registers its delivery job on
+// q. Open uses it, and so does `sep notify test`.
+func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, logger *slog.Logger, reg prometheus.Registerer) (*notify.Notifier, error) {
 	outbox := cfg.Demo()
 	if cfg.Notify.Outbox != nil {
 		outbox = *cfg.Notify.Outbox
 	}
 	transports := map[notify.Channel]notify.Transport{}
 	if outbox && !cfg.Demo() {
-		m.Logger.Warn("SEP_NOTIFY_OUTBOX=true in production: NO E-MAIL OR SMS LEAVES THIS SERVER. " +
+		logger.Warn("SEP_NOTIFY_OUTBOX=true in production: NO E-MAIL OR SMS LEAVES THIS SERVER. " +
 			"Messages, one-time codes included, are kept in the database outbox (sep notify outbox shows them).")
 	}
 	if !outbox {
@@ -250,8 +250,8 @@ func (m *Main) openNotify() (*notify.Notifier, error) {
 		}
 	}
 	return notify.New(notify.Options{
-		DB:         m.DB,
-		Jobs:       m.Jobs,
+		DB:         d,
+		Jobs:       q,
 		Catalog:    i18n.Default(),
 		SiteURL:    cfg.PublicURL.String(),
 		Transports: transports,
@@ -260,8 +260,8 @@ func (m *Main) openNotify() (*notify.Notifier, error) {
 			notify.Codes: limits(cfg.Notify.CodeLimits),
 			notify.Tests: limits(cfg.Notify.TestLimits),
 		},
-		Logger:     m.Logger,
-		Registerer: m.Metrics,
+		Logger:     logger,
+		Registerer: reg,
 	})
 }
 
