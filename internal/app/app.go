@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/site"
 	"github.com/sep-platform/sep/internal/version"
 	"github.com/sep-platform/sep/internal/web"
@@ -34,6 +36,9 @@ type Main struct {
 	Jobs    *jobs.Queue
 	Site    *web.Site
 	Metrics *prometheus.Registry
+	// Notify sends messages (codes, alerts, status changes); domains call Notify.Send inside
+	// their transactions.
+	Notify *notify.Notifier
 
 	listener net.Listener
 	server   *http.Server
@@ -77,12 +82,15 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
 	}
 	m.Jobs = jobs.New(d)
+	if m.Notify, err = NewNotifier(cfg, d, m.Jobs, m.Logger, m.Metrics); err != nil {
+		return err
+	}
 
 	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -94,6 +102,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	site.Register(m.Site, secure)
+	if cfg.Demo() {
+		// The outbox holds one-time codes: its pages exist in demo mode only.
+		notify.RegisterOutbox(m.Site, d)
+	}
 	m.registerOps()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -194,4 +206,69 @@ func (m *Main) Close() error {
 		err = errors.Join(err, m.DB.Close())
 	}
 	return err
+}
+
+// NewNotifier builds the notifier from the settings — the development outbox in demo mode (or
+// when forced), else the configured SMTP and SMS gateways — and registers its delivery job on
+// q. Open uses it, and so does `sep notify test`.
+func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, logger *slog.Logger, reg prometheus.Registerer) (*notify.Notifier, error) {
+	outbox := cfg.Demo()
+	if cfg.Notify.Outbox != nil {
+		outbox = *cfg.Notify.Outbox
+	}
+	transports := map[notify.Channel]notify.Transport{}
+	if outbox && !cfg.Demo() {
+		logger.Warn("SEP_NOTIFY_OUTBOX=true in production: NO E-MAIL OR SMS LEAVES THIS SERVER. " +
+			"Messages, one-time codes included, are kept in the database outbox (sep notify outbox shows them).")
+	}
+	if !outbox {
+		if cfg.SMTPURL != "" {
+			from := cfg.Notify.SMTPFrom
+			if from == "" {
+				if !cfg.Demo() {
+					return nil, &config.Error{Setting: "SEP_SMTP_FROM", Reason: "production sends e-mail only with a sender address set"}
+				}
+				from = "noreply@" + cfg.PublicURL.Hostname()
+			}
+			t, err := notify.NewSMTP(notify.SMTPOptions{URL: cfg.SMTPURL, From: from})
+			if err != nil {
+				return nil, &config.Error{Setting: "SEP_SMTP_URL", Reason: err.Error()}
+			}
+			transports[notify.Email] = t
+		}
+		if cfg.SMSGatewayURL != "" {
+			t, err := notify.NewSMS(notify.SMSOptions{URL: cfg.SMSGatewayURL, Auth: cfg.Notify.SMSAuth,
+				Body: cfg.Notify.SMSBody, ContentType: cfg.Notify.SMSContentType, Sender: cfg.Notify.SMSSender})
+			if err != nil {
+				setting := "SEP_SMS_BODY"
+				if strings.HasPrefix(err.Error(), "the auth header") {
+					setting = "SEP_SMS_AUTH"
+				}
+				return nil, &config.Error{Setting: setting, Reason: err.Error()}
+			}
+			transports[notify.SMS] = t
+		}
+	}
+	return notify.New(notify.Options{
+		DB:         d,
+		Jobs:       q,
+		Catalog:    i18n.Default(),
+		SiteURL:    cfg.PublicURL.String(),
+		Transports: transports,
+		Outbox:     outbox,
+		Limits: map[notify.Class][]notify.Limit{
+			notify.Codes: limits(cfg.Notify.CodeLimits),
+			notify.Tests: limits(cfg.Notify.TestLimits),
+		},
+		Logger:     logger,
+		Registerer: reg,
+	})
+}
+
+func limits(rs []config.RateLimit) []notify.Limit {
+	out := make([]notify.Limit, len(rs))
+	for i, r := range rs {
+		out[i] = notify.Limit{N: r.N, Per: r.Per}
+	}
+	return out
 }

@@ -47,6 +47,7 @@ type Config struct {
 	SMSGatewayURL  string
 	SigningKeyFile string
 	DataKeyFile    string
+	Notify         NotifySettings // sender, SMS request shape, outbox, limits
 
 	raw map[string]string // the values as given, for Dump
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -166,12 +167,104 @@ var settings = []setting{
 			c.SMSGatewayURL = v
 			return nil
 		}},
+	{flag: "smtp-from", env: "SEP_SMTP_FROM", arg: "ADDRESS",
+		usage: "sender of e-mail, e.g. \"СЭП <noreply@sep.example.ru>\" (required with SEP_SMTP_URL in production; default noreply@ the public host)",
+		apply: func(c *Config, v string) error {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return reason("not an e-mail address (want noreply@host or \"Name <noreply@host>\")")
+			}
+			c.Notify.SMTPFrom = v
+			return nil
+		}},
+	{flag: "sms-auth", env: "SEP_SMS_AUTH", arg: "HEADER", secret: true,
+		usage: "one header sent to the SMS gateway, \"Name: value\", e.g. \"Authorization: Bearer KEY\" (user:password in the URL gives basic auth instead)",
+		apply: func(c *Config, v string) error {
+			name, value, ok := strings.Cut(v, ":")
+			if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(value) == "" || strings.ContainsAny(v, "\r\n") {
+				return reason(`want "Name: value", e.g. "Authorization: Bearer KEY"`)
+			}
+			c.Notify.SMSAuth = v
+			return nil
+		}},
+	{flag: "sms-body", env: "SEP_SMS_BODY", arg: "TEMPLATE",
+		usage: "request body for the SMS gateway, a Go text/template with .Phone .PhoneDigits .Text .ID .Sender and json/query/xml (default: JSON with to, text, client_id)",
+		apply: func(c *Config, v string) error { c.Notify.SMSBody = v; return nil }},
+	{flag: "sms-content-type", env: "SEP_SMS_CONTENT_TYPE", def: "application/json", arg: "TYPE",
+		usage: "Content-Type of the SMS gateway request, e.g. application/x-www-form-urlencoded",
+		apply: func(c *Config, v string) error {
+			if strings.ContainsAny(v, "\r\n") || !strings.Contains(v, "/") {
+				return reason("not a media type (e.g. application/json)")
+			}
+			c.Notify.SMSContentType = v
+			return nil
+		}},
+	{flag: "sms-sender", env: "SEP_SMS_SENDER", arg: "NAME",
+		usage: "sender name or number the SMS gateway shows, if it takes one (.Sender in the body)",
+		apply: func(c *Config, v string) error { c.Notify.SMSSender = v; return nil }},
+	{flag: "notify-outbox", env: "SEP_NOTIFY_OUTBOX", arg: "BOOL",
+		usage: "keep e-mail and SMS in the development outbox instead of sending them (default: true in demo mode, false in production)",
+		apply: func(c *Config, v string) error {
+			var on bool
+			if err := parseBool(v, &on); err != nil {
+				return err
+			}
+			if !on && c.Mode == Demo {
+				return reason("demo mode never sends messages out; run SEP_MODE=production to send them")
+			}
+			c.Notify.Outbox = &on
+			return nil
+		}},
+	{flag: "notify-code-limits", env: "SEP_NOTIFY_CODE_LIMITS", def: "3/10m,10/24h", arg: "LIMITS",
+		usage: "most one-time codes to one phone or address: COUNT/PERIOD pairs",
+		apply: func(c *Config, v string) error { return parseLimits(v, &c.Notify.CodeLimits) }},
+	{flag: "notify-test-limits", env: "SEP_NOTIFY_TEST_LIMITS", def: "3/1h,10/24h", arg: "LIMITS",
+		usage: "most test messages to one phone or address: COUNT/PERIOD pairs",
+		apply: func(c *Config, v string) error { return parseLimits(v, &c.Notify.TestLimits) }},
 	{flag: "signing-key-file", env: "SEP_SIGNING_KEY_FILE", arg: "FILE",
 		usage: "the instance's GOST R 34.10-2012 signing key (PKCS#8 PEM); generated in the data directory in demo mode",
 		apply: func(c *Config, v string) error { c.SigningKeyFile = v; return nil }},
 	{flag: "data-key-file", env: "SEP_DATA_KEY_FILE", arg: "FILE",
 		usage: "key that encrypts personal data at rest (32 random bytes, hex); generated in the data directory in demo mode",
 		apply: func(c *Config, v string) error { c.DataKeyFile = v; return nil }},
+}
+
+// NotifySettings are the settings of outbound messages (internal/notify) beyond the gateway
+// URLs.
+type NotifySettings struct {
+	SMTPFrom       string
+	SMSAuth        string
+	SMSBody        string
+	SMSContentType string
+	SMSSender      string
+	// Outbox, if set, forces the development outbox on or off; nil: on in demo mode only.
+	Outbox     *bool
+	CodeLimits []RateLimit
+	TestLimits []RateLimit
+}
+
+// RateLimit is at most N messages within Per.
+type RateLimit struct {
+	N   int
+	Per time.Duration
+}
+
+// parseLimits reads "3/10m,10/24h".
+func parseLimits(v string, dst *[]RateLimit) error {
+	var out []RateLimit
+	for _, part := range strings.Split(v, ",") {
+		ns, ps, ok := strings.Cut(strings.TrimSpace(part), "/")
+		n, err := strconv.Atoi(ns)
+		if !ok || err != nil || n < 1 {
+			return reasonf("%q: want COUNT/PERIOD pairs, e.g. 3/10m,10/24h", part)
+		}
+		per, err := time.ParseDuration(ps)
+		if err != nil || per < time.Second || per > 31*24*time.Hour {
+			return reasonf("%q: the period must be between 1s and 744h", part)
+		}
+		out = append(out, RateLimit{N: n, Per: per})
+	}
+	*dst = out
+	return nil
 }
 
 func parseURL(v string, schemes ...string) (*url.URL, error) {

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestNotifyCommand(t *testing.T) {
+	env := map[string]string{"SEP_DATA_DIR": t.TempDir()}
+	if code, _, errOut := sep(t, env, "migrate", "up"); code != exitOK {
+		t.Fatalf("migrate up: %d %s", code, errOut)
+	}
+	code, out, errOut := sep(t, env, "notify", "test", "-phone", "+7 900 000-00-07", "-lang", "en")
+	if code != exitOK || !regexp.MustCompile(`(?m)^\S+\s+sms\s+sent\s+1\s`).MatchString(out) {
+		t.Fatalf("notify test: exit %d\n%s\n%s", code, out, errOut)
+	}
+	id := regexp.MustCompile(`message (\S+) queued`).FindStringSubmatch(out)
+	if id == nil {
+		t.Fatalf("no message id in %q", out)
+	}
+	code, out, _ = sep(t, env, "notify", "status", id[1])
+	if code != exitOK || !strings.Contains(out, "sent") {
+		t.Fatalf("notify status: %d %s", code, out)
+	}
+	code, out, _ = sep(t, env, "notify", "outbox", "-to", "89000000007")
+	if code != exitOK || !strings.Contains(out, "+79000000007") || !strings.Contains(out, "SEP: test message. This channel works.") {
+		t.Fatalf("notify outbox: %d %s", code, out)
+	}
+	if code, _, _ := sep(t, env, "notify", "status", "no-such-message"); code != exitFailure {
+		t.Fatalf("status of an unknown message: exit %d", code)
+	}
+	if code, _, msg := sep(t, env, "notify", "test", "-phone", "12"); code != exitFailure || !strings.Contains(msg, "phone number is not written correctly") {
+		t.Fatalf("a bad phone: exit %d %q", code, msg)
+	}
+	for _, args := range [][]string{{"notify"}, {"notify", "test"}, {"notify", "frob"}, {"notify", "status"}} {
+		if code, _, _ := sep(t, env, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package notify
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Channel is a way a message reaches a person.
+type Channel string
+
+// The channels. Push is a seam: kinds may name it and a Transport may be given for it, but sep
+// has no web-push transport yet, so push deliveries are skipped (in production) or kept in the
+// outbox (in demo mode).
+const (
+	Email Channel = "email" // SMTP
+	SMS   Channel = "sms"   // an HTTP SMS gateway
+	Inbox Channel = "inbox" // the in-cabinet inbox of the recipient's account
+	Push  Channel = "push"  // web push (later)
+)
+
+// Channels lists every channel, in the order deliveries of one message are created.
+var Channels = []Channel{Inbox, Email, SMS, Push}
+
+// Class is a rate-limit class: kinds in one class share a recipient's budget (see Limit).
+type Class string
+
+// The rate-limit classes. Kinds of the empty class are not limited per recipient: their
+// volume is driven by events (status changes, reminders) or bounded elsewhere (new-device
+// alerts follow successful sign-ins, which identity throttles), and an alert lost to a limit
+// costs more than one more message.
+const (
+	Unlimited Class = ""
+	Codes     Class = "code" // one-time codes: the thing an attacker would flood a phone with
+	Tests     Class = "test" // test messages a person asks for from the cabinet
+)
+
+// KindName names a kind of message, e.g. "signin_code".
+type KindName string
+
+// The kinds of message sep sends.
+const (
+	SigninCode        KindName = "signin_code"        // a one-time code to sign in (second factor)
+	ConfirmCode       KindName = "confirm_code"       // a one-time code confirming a phone, an address or an action
+	RecoveryCode      KindName = "recovery_code"      // a one-time code to recover a password
+	NewDevice         KindName = "new_device"         // someone signed in from a device not seen before
+	ApplicationStatus KindName = "application_status" // an application's status changed
+	DeadlineReminder  KindName = "deadline_reminder"  // something is due soon
+	TestMessage       KindName = "test"               // a test message the person asked for
+)
+
+// Kind is a row of the table of message kinds: which channels may carry it, which data its
+// templates need, how it is limited. Templates live in texts/NAME.LANG.txt (subject, text and
+// short text) and texts/NAME.LANG.html (the e-mail's HTML part).
+type Kind struct {
+	Name KindName
+	// Channels may carry the kind, in order of preference. A Send without explicit channels
+	// uses all of them the recipient has an address for.
+	Channels []Channel
+	// AlwaysOn kinds are critical: a recipient's preferences must not switch them off. Send
+	// itself honours the caller's channel choice; the flag is for code that applies
+	// preferences.
+	AlwaysOn bool
+	Limit    Class
+	// TTL bounds how late a delivery is still worth making; an older undelivered one fails as
+	// expired (a sign-in code is useless after 5 minutes). Zero: no bound.
+	TTL time.Duration
+	// Secret kinds carry a secret (a one-time code): their bodies are erased from the message
+	// record once every delivery has ended.
+	Secret bool
+	// Params are the template data the caller must give.
+	Params []string
+	// Example is data that fills every template: templates are tried with it at start-up.
+	Example map[string]any
+}
+
+var exampleTime = time.Date(2026, 3, 14, 9, 26, 0, 0, time.FixedZone("MSK", 3*3600))
+
+var codeKind = Kind{
+	Channels: []Channel{SMS, Email},
+	AlwaysOn: true,
+	Limit:    Codes,
+	TTL:      10 * time.Minute,
+	Secret:   true,
+	Params:   []string{"Code", "ValidMinutes"},
+	Example:  map[string]any{"Code": "123456", "ValidMinutes": 5},
+}
+
+func withName(k Kind, name KindName) Kind { k.Name = name; return k }
+
+// kinds is the table of message kinds.
+var kinds = []Kind{
+	withName(codeKind, SigninCode),
+	withName(codeKind, ConfirmCode),
+	withName(codeKind, RecoveryCode),
+	{
+		Name:     NewDevice,
+		Channels: []Channel{Inbox, Email, SMS, Push},
+		AlwaysOn: true,
+		TTL:      24 * time.Hour,
+		Params:   []string{"Device", "IP", "Time"},
+		Example:  map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.10", "Time": exampleTime},
+	},
+	{
+		Name:     ApplicationStatus,
+		Channels: []Channel{Inbox, Email, SMS, Push},
+		Params:   []string{"Number", "Service", "Status", "Path"},
+		Example: map[string]any{"Number": "2026-000123", "Service": "Electronic passport",
+			"Status": "Under review", "Path": "/applications/2026-000123"},
+	},
+	{
+		Name:     DeadlineReminder,
+		Channels: []Channel{Inbox, Email, SMS, Push},
+		TTL:      24 * time.Hour,
+		Params:   []string{"What", "Deadline", "Path"},
+		Example: map[string]any{"What": "Add the missing documents to application 2026-000123", "Deadline": exampleTime,
+			"Path": "/applications/2026-000123"},
+	},
+	{
+		Name:     TestMessage,
+		Channels: []Channel{Inbox, Email, SMS, Push},
+		Limit:    Tests,
+		TTL:      time.Hour,
+		Example:  map[string]any{},
+	},
+}
+
+// Kinds returns the table of message kinds.
+func Kinds() []Kind { return slices.Clone(kinds) }
+
+// KindOf returns the kind named name.
+func KindOf(name KindName) (Kind, error) {
+	for _, k := range kinds {
+		if k.Name == name {
+			return k, nil
+		}
+	}
+	return Kind{}, fmt.Errorf("notify: unknown message kind %q", name)
+}
+
+func (k Kind) allows(c Channel) bool { return slices.Contains(k.Channels, c) }

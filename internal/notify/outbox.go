@@ -1,0 +1,81 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sep-platform/sep/internal/db"
+)
+
+// outboxTransport keeps what would have left the machine in the outbox table (shared by all
+// instances on one database). The row's id is the delivery's: exactly once. Its time is the
+// message's, so the outbox lists messages in the order they were sent, whichever worker
+// delivered first.
+type outboxTransport struct{ db *db.DB }
+
+func (t *outboxTransport) Deliver(ctx context.Context, d *Delivery) (string, error) {
+	body, html := d.Short, ""
+	if d.Channel == Email {
+		body, html = d.Text, d.HTML
+	}
+	_, err := t.db.Writer().ExecContext(ctx, `INSERT INTO notify_outbox
+		(id, message_id, channel, kind, recipient, subject, body, body_html, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		d.ID, d.MessageID, string(d.Channel), string(d.Kind), d.Address, d.Subject, body, html, d.CreatedAt.UTC())
+	if err != nil {
+		return "", fmt.Errorf("outbox: %w", err)
+	}
+	return "outbox", nil
+}
+
+// OutboxEntry is a message kept in the development outbox.
+type OutboxEntry struct {
+	ID        string    `json:"id"`
+	MessageID string    `json:"message_id"`
+	Recipient string    `json:"recipient"`
+	Channel   Channel   `json:"channel"`
+	Kind      KindName  `json:"kind"`
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body"`
+	HTML      string    `json:"html,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// OutboxFilter narrows an outbox listing.
+type OutboxFilter struct {
+	To    string // a recipient, in any usual spelling of the phone or address
+	Kind  KindName
+	Limit int // default 50, at most 500
+}
+
+// Outbox lists the development outbox, newest first.
+func Outbox(ctx context.Context, d *db.DB, f OutboxFilter) ([]OutboxEntry, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT id, message_id, recipient, channel, kind, subject, body, body_html, created_at FROM notify_outbox WHERE 1 = 1`
+	args := []any{f.Limit}
+	if f.To != "" {
+		args = append(args, normalizeAddress(f.To))
+		q += fmt.Sprintf(` AND recipient = $%d`, len(args))
+	}
+	if f.Kind != "" {
+		args = append(args, string(f.Kind))
+		q += fmt.Sprintf(` AND kind = $%d`, len(args))
+	}
+	rows, err := d.Reader().QueryContext(ctx, q+` ORDER BY created_at DESC, message_id DESC, id DESC LIMIT $1`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []OutboxEntry{}
+	for rows.Next() {
+		var e OutboxEntry
+		if err := rows.Scan(&e.ID, &e.MessageID, &e.Recipient, &e.Channel, &e.Kind, &e.Subject, &e.Body, &e.HTML, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,178 @@
+package notify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
+)
+
+// Limit allows at most N messages of a class to one recipient address within Per.
+type Limit struct {
+	N   int
+	Per time.Duration
+}
+
+func (l Limit) String() string { return strconv.Itoa(l.N) + "/" + l.Per.String() }
+
+// ParseLimits reads limits written as "5/10m,10/24h": at most 5 in any 10 minutes and at most
+// 10 in any 24 hours.
+func ParseLimits(s string) ([]Limit, error) {
+	var out []Limit
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		ns, ps, ok := strings.Cut(part, "/")
+		n, err := strconv.Atoi(strings.TrimSpace(ns))
+		if !ok || err != nil || n < 1 {
+			return nil, fmt.Errorf("%q: want COUNT/DURATION, e.g. 5/10m", part)
+		}
+		per, err := time.ParseDuration(strings.TrimSpace(ps))
+		if err != nil || per < time.Second || per > 31*24*time.Hour {
+			return nil, fmt.Errorf("%q: the duration must be between 1s and 744h, e.g. 10m or 24h", part)
+		}
+		out = append(out, Limit{N: n, Per: per})
+	}
+	return out, nil
+}
+
+// RateLimitError says that a recipient's address has had as many messages of a class as its
+// limit allows, and when the next one will be allowed. Send wraps it in
+// errs.E(errs.TooMany, "notify.rate_limited", …); a caller that shows the person a precise
+// message finds it with errors.As and uses Message.
+type RateLimitError struct {
+	Class      Class
+	Channel    Channel // the kind of address that is over its limit: Email or SMS
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limit of %s messages by %s reached; next allowed in %s", e.Class, e.Channel,
+		e.RetryAfter.Round(time.Second))
+}
+
+// Minutes is the wait rounded up to whole minutes (at least 1), as people are told it.
+func (e *RateLimitError) Minutes() int {
+	return max(1, int((e.RetryAfter+time.Minute-1)/time.Minute))
+}
+
+// MessageID is the catalog key of the precise message, a plural form taking {n} minutes:
+// «Слишком много кодов на этот номер. Повторите через 7 минут.»
+func (e *RateLimitError) MessageID() string {
+	return "notify.rate_limited." + string(e.Class) + "." + string(e.Channel)
+}
+
+// Message is the precise message in p's language.
+func (e *RateLimitError) Message(p *i18n.Printer) string { return p.N(e.MessageID(), e.Minutes()) }
+
+// checkLimits counts this message against each limited address of its targets, or refuses it
+// if an address is over a limit of the kind's class. It runs in the transaction that stores
+// the message, and locks each address's row first, so that senders on several instances
+// count together and a refused (rolled back) message counts nothing.
+func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targets []target, now time.Time) error {
+	limits := n.limits[k.Limit]
+	if k.Limit == Unlimited || len(limits) == 0 {
+		return nil
+	}
+	var longest time.Duration
+	for _, l := range limits {
+		longest = max(longest, l.Per)
+	}
+	lock := ""
+	if n.db.Dialect() == db.Postgres {
+		lock = " FOR UPDATE"
+	}
+	for _, t := range targets {
+		if t.channel != Email && t.channel != SMS {
+			continue // the inbox costs nothing and floods no one's phone
+		}
+		key := addressHash(t.channel, t.address)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_rate (class, addr_hash, hits, updated_at)
+			VALUES ($1, $2, '', $3) ON CONFLICT (class, addr_hash) DO NOTHING`, string(k.Limit), key, now); err != nil {
+			return fmt.Errorf("notify: rate limit: %w", err)
+		}
+		var raw string
+		if err := tx.QueryRowContext(ctx, `SELECT hits FROM notify_rate WHERE class = $1 AND addr_hash = $2`+lock,
+			string(k.Limit), key).Scan(&raw); err != nil {
+			return fmt.Errorf("notify: rate limit: %w", err)
+		}
+		hits := parseHits(raw, now.Add(-longest))
+		var wait time.Duration
+		for _, l := range limits {
+			since := now.Add(-l.Per)
+			var in []time.Time
+			for _, h := range hits {
+				if h.After(since) {
+					in = append(in, h)
+				}
+			}
+			if len(in) >= l.N {
+				// The window frees a place when its oldest counted hit leaves it.
+				wait = max(wait, in[len(in)-l.N].Add(l.Per).Sub(now))
+			}
+		}
+		if wait > 0 {
+			return errs.E(errs.TooMany, "notify.rate_limited", &RateLimitError{Class: k.Limit, Channel: t.channel, RetryAfter: wait})
+		}
+		hits = append(hits, now)
+		if _, err := tx.ExecContext(ctx, `UPDATE notify_rate SET hits = $3, updated_at = $4 WHERE class = $1 AND addr_hash = $2`,
+			string(k.Limit), key, formatHits(hits), now); err != nil {
+			return fmt.Errorf("notify: rate limit: %w", err)
+		}
+	}
+	return nil
+}
+
+// RetryAfter reports how long to wait when err is a refusal by a rate limit.
+func RetryAfter(err error) (time.Duration, bool) {
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	return 0, false
+}
+
+// addressHash keys the rate table, so that it holds no address in clear. (A hash of a phone
+// number can be reversed by trying every number; it keeps the table from being a plain list,
+// no more.)
+func addressHash(c Channel, address string) string {
+	sum := sha256.Sum256([]byte(string(c) + ":" + strings.ToLower(address)))
+	return hex.EncodeToString(sum[:16])
+}
+
+// parseHits reads the stored hits (Unix milliseconds, space-separated, ascending), keeping
+// those after since.
+func parseHits(raw string, since time.Time) []time.Time {
+	var out []time.Time
+	for _, f := range strings.Fields(raw) {
+		ms, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			continue
+		}
+		if t := time.UnixMilli(ms).UTC(); t.After(since) {
+			out = append(out, t)
+		}
+	}
+	// Instances' clocks differ a little: keep the order the windows rely on.
+	slices.SortFunc(out, time.Time.Compare)
+	return out
+}
+
+func formatHits(hits []time.Time) string {
+	parts := make([]string, len(hits))
+	for i, h := range hits {
+		parts[i] = strconv.FormatInt(h.UnixMilli(), 10)
+	}
+	return strings.Join(parts, " ")
+}
