@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/cryptocmd"
 	"github.com/sep-platform/sep/internal/version"
 )
 
@@ -51,6 +52,7 @@ func init() {
 		{"jobs", "background jobs: list [-state dead], retry ID", cmdJobs},
 		{"notify", "messages: test [-email A] [-phone N], status ID, outbox [-to A]", cmdNotify},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
+		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -108,6 +110,11 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 // signalContext is cancelled by SIGINT or SIGTERM.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// cmdCrypto runs the GOST tools; they need no settings.
+func cmdCrypto(env *environment, args []string) int {
+	return cryptocmd.Main(args, env.stdin, env.stdout, env.stderr)
 }
 
 func cmdVersion(env *environment, args []string) int {

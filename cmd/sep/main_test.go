@@ -141,3 +141,17 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: %d %q", code, out)
 	}
 }
+
+// sep crypto is wired to the GOST tools (they are tested in internal/cryptocmd).
+func TestCryptoCommand(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "m1")
+	os.WriteFile(file, []byte("012345678901234567890123456789012345678901234567890123456789012"), 0o600)
+	code, out, _ := sep(t, nil, "crypto", "hash", file)
+	// RFC 6986 M1, Streebog-256 in the byte order openssl dgst prints.
+	if code != 0 || strings.TrimSpace(out) != "9d151eefd8590b89daa6ba6cb74af9275dd051026bb149a452fd84e5e57b5500" {
+		t.Fatalf("sep crypto hash: %d %q", code, out)
+	}
+	if code, _, _ := sep(t, nil, "crypto", "hash", filepath.Join(t.TempDir(), "missing")); code != exitUsage {
+		t.Fatalf("unreadable file: exit %d, want 2", code)
+	}
+}
