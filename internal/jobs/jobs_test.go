@@ -264,3 +264,38 @@ func TestShutdownFinishesShortJobsAndReleasesLongOnes(t *testing.T) {
 		}
 	})
 }
+
+// A worker that cannot keep its lease cancels the handler instead of running on beside the
+// worker that takes the job over.
+func TestWorkerGivesUpALostLease(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		q := New(d)
+		cancelled := make(chan time.Duration, 1)
+		q.Register("slow", func(ctx context.Context, j *Job) error {
+			start := time.Now()
+			// Another worker takes the job over, as if this one's lease had expired.
+			if _, err := d.Writer().ExecContext(context.Background(), `UPDATE jobs SET locked_by = 'other' WHERE id = $1`, j.ID); err != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				cancelled <- time.Since(start)
+			case <-time.After(10 * time.Second):
+				cancelled <- -1
+			}
+			return ctx.Err()
+		}, KindOptions{})
+		opt := fast
+		opt.Lease = 600 * time.Millisecond
+		start(t, q, opt)
+		q.Enqueue(context.Background(), nil, Spec{Kind: "slow"})
+		select {
+		case d := <-cancelled:
+			if d < 0 || d > opt.Lease {
+				t.Fatalf("the handler was cancelled after %v, want within one lease (%v)", d, opt.Lease)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("the handler never finished")
+		}
+	})
+}

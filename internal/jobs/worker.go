@@ -199,7 +199,11 @@ func (w *worker) run(ctx, jobCtx context.Context, j *Job) {
 func (w *worker) heartbeat(ctx context.Context, j *Job, cancel context.CancelFunc, stop <-chan struct{}, lost chan<- struct{}) {
 	t := time.NewTicker(w.opt.Lease / 3)
 	defer t.Stop()
-	deadline := time.Now().Add(w.opt.Lease) // the claim's lease, measured conservatively from now
+	// The worker gives the job up a quarter of a lease before the lease runs out unless it has
+	// been extended, so that by the time another worker may claim the job this one has already
+	// cancelled its handler. Times are measured conservatively from before each database call.
+	margin := w.opt.Lease / 4
+	deadline := time.Now().Add(w.opt.Lease - margin)
 	for {
 		select {
 		case <-stop:
@@ -209,12 +213,13 @@ func (w *worker) heartbeat(ctx context.Context, j *Job, cancel context.CancelFun
 		case <-t.C:
 			// Bound the extension by the lease itself: past the deadline another worker may
 			// own the job, so this one must stop rather than wait for the database.
+			sent := time.Now()
 			ectx, ecancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 			ok, err := w.q.extend(ectx, j, w.id, w.opt.Lease)
 			ecancel()
 			switch {
 			case ok:
-				deadline = time.Now().Add(w.opt.Lease)
+				deadline = sent.Add(w.opt.Lease - margin)
 			case err != nil && time.Now().Before(deadline):
 				w.opt.Logger.Warn("jobs: heartbeat failed", "job", j.ID, "err", err)
 			default:
