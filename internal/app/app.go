@@ -21,7 +21,10 @@ import (
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/registry/sim"
 	"github.com/sep-platform/sep/internal/site"
+	"github.com/sep-platform/sep/internal/validate"
 	"github.com/sep-platform/sep/internal/version"
 	"github.com/sep-platform/sep/internal/web"
 )
@@ -34,6 +37,10 @@ type Main struct {
 	Jobs    *jobs.Queue
 	Site    *web.Site
 	Metrics *prometheus.Registry
+	// Registry runs identity and organisation checks against the state registries.
+	Registry *registry.Service
+	// RegistrySim is the registry simulator when SEP_REGISTRY_SOURCE selects it, else nil.
+	RegistrySim *sim.Simulator
 
 	listener net.Listener
 	server   *http.Server
@@ -77,6 +84,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
 	}
 	m.Jobs = jobs.New(d)
+	m.openRegistry()
 
 	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
@@ -94,6 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	site.Register(m.Site, secure)
+	validate.Register(m.Site, nil)
 	m.registerOps()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -111,6 +120,33 @@ func (m *Main) Open(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return nil
+}
+
+// openRegistry sets up the registry checks: the simulator or no registry at all, as
+// SEP_REGISTRY_SOURCE says. Real adapters (СМЭВ) plug into registry.Adapters the same way.
+func (m *Main) openRegistry() {
+	cfg := m.Config
+	var adapters registry.Adapters
+	if cfg.RegistrySource() == config.RegistrySimulator {
+		if !cfg.Demo() {
+			m.Logger.Warn("registry checks are answered by the simulator from fictitious data (SEP_REGISTRY_SOURCE=simulator)")
+		}
+		var outages []sim.Window
+		for _, w := range cfg.Registry.SimOutages {
+			outages = append(outages, sim.Window{From: w.From, To: w.To})
+		}
+		m.RegistrySim = sim.New(sim.Options{LatencyMin: cfg.Registry.SimLatencyMin, LatencyMax: cfg.Registry.SimLatencyMax,
+			FailureRate: cfg.Registry.SimFailureRate, Outages: outages})
+		adapters = m.RegistrySim.Adapters()
+	} else {
+		m.Logger.Info("no state registry is configured: registry checks end unavailable (SEP_REGISTRY_SOURCE=none)")
+	}
+	var backoff func(int) time.Duration // zero settings (a Config not from Load) keep the defaults
+	if cfg.Registry.Backoff > 0 {
+		backoff = jobs.Exponential(cfg.Registry.Backoff, time.Hour)
+	}
+	m.Registry = registry.NewService(registry.Options{DB: m.DB, Jobs: m.Jobs, Adapters: adapters,
+		Attempts: cfg.Registry.Attempts, Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
 }
 
 // URL is where this instance can be reached: the public URL if one is set, else the address

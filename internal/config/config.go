@@ -48,6 +48,9 @@ type Config struct {
 	SigningKeyFile string
 	DataKeyFile    string
 
+	// Registry configures the state-registry checks (see settings.go).
+	Registry RegistrySettings
+
 	raw map[string]string // the values as given, for Dump
 }
 
