@@ -82,11 +82,11 @@ func readAccount(account, bik string) (string, string, error) {
 		return "", "", aerr
 	}
 	if strings.TrimFunc(bik, isBlank) == "" {
-		return "", "", fail(AccountBIKMissing).inField("bik")
+		return "", "", fail(AccountBIKMissing).inField(FieldBIK)
 	}
 	b, err := BIK(bik)
 	if err != nil {
-		return "", "", inField(err, "bik")
+		return "", "", inField(err, FieldBIK)
 	}
 	return a, b, nil
 }

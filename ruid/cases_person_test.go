@@ -133,6 +133,7 @@ var emailCases = []kindCase{
 	{kind: "email", value: "", code: EmailEmpty},
 	{kind: "email", value: "mailto:", code: EmailEmpty},
 	{kind: "email", value: "ivanov @example.ru", code: EmailSpaces},
+	{kind: "email", value: "iva\u200bnov@exam\u00adple.ru", want: "ivanov@example.ru"},
 	{kind: "email", value: "ivanov@example,ru", code: EmailComma},
 	{kind: "email", value: "ivanov.example.ru", code: EmailAtMissing},
 	{kind: "email", value: "a@b@example.ru", code: EmailAtMany},

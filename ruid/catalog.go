@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,6 +35,17 @@ func mustLoadCatalog(data []byte) *catalog {
 		panic(fmt.Sprintf("ruid: messages.json: %v", err))
 	}
 	return &c
+}
+
+// Codes returns every code the package can return, sorted; an API can list
+// them for clients that translate codes themselves.
+func Codes() []Code {
+	codes := make([]Code, 0, len(messages.Messages))
+	for c := range messages.Messages {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
 }
 
 // language picks the catalog language for a requested one.

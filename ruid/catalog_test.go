@@ -136,6 +136,9 @@ func TestCatalogMatchesCodes(t *testing.T) {
 			t.Errorf("catalog entry %s is not a code the package returns", c)
 		}
 	}
+	if got := Codes(); len(got) != len(codes) || !slices.IsSorted(got) {
+		t.Errorf("Codes() has %d codes (sorted: %v), want the %d declared", len(got), slices.IsSorted(got), len(codes))
+	}
 	for _, lang := range languages {
 		if len(messages.Months[lang]) != 12 {
 			t.Errorf("months[%s] has %d names, want 12", lang, len(messages.Months[lang]))

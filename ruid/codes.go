@@ -5,12 +5,14 @@ package ruid
 // own translations on them. messages.json has a Russian and an English
 // message for each (a test keeps the two lists equal).
 const (
+	// СНИЛС (SNILS).
 	SNILSEmpty      Code = "snils.empty"
 	SNILSCharacters Code = "snils.characters"
 	SNILSLength     Code = "snils.length"
 	SNILSChecksum   Code = "snils.checksum"
 	SNILSZero       Code = "snils.zero"
 
+	// ИНН (INN): either kind, an organisation's, a person's.
 	INNEmpty        Code = "inn.empty"
 	INNCharacters   Code = "inn.characters"
 	INNLength       Code = "inn.length"
@@ -19,27 +21,33 @@ const (
 	INNStarts00     Code = "inn.starts_00"
 	INNChecksum     Code = "inn.checksum"
 
+	// ОГРН of an organisation.
 	OGRNEmpty      Code = "ogrn.empty"
 	OGRNCharacters Code = "ogrn.characters"
 	OGRNLength     Code = "ogrn.length"
 	OGRNFirstDigit Code = "ogrn.first_digit"
 	OGRNChecksum   Code = "ogrn.checksum"
 
+	// ОГРНИП of an individual entrepreneur.
 	OGRNIPEmpty      Code = "ogrnip.empty"
 	OGRNIPCharacters Code = "ogrnip.characters"
 	OGRNIPLength     Code = "ogrnip.length"
 	OGRNIPFirstDigit Code = "ogrnip.first_digit"
 	OGRNIPChecksum   Code = "ogrnip.checksum"
 
+	// КПП.
 	KPPEmpty          Code = "kpp.empty"
 	KPPCharacters     Code = "kpp.characters"
 	KPPLength         Code = "kpp.length"
 	KPPTaxOffice      Code = "kpp.tax_office"
 	KPPLetterPosition Code = "kpp.letter_position"
 
+	// ОКВЭД2 code.
 	OKVEDEmpty  Code = "okved.empty"
 	OKVEDFormat Code = "okved.format"
 
+	// Passport of a citizen of the Russian Federation; dates in the wrong
+	// format use the date codes, with the field set.
 	PassportEmpty                 Code = "passport.empty"
 	PassportCharacters            Code = "passport.characters"
 	PassportLength                Code = "passport.length"
@@ -57,10 +65,12 @@ const (
 	PassportIssueDateBeforeSeries Code = "passport.issue_date_before_series_year"
 	PassportBirthDateFuture       Code = "passport.birth_date_future"
 	PassportExpiredByAge          Code = "passport.expired_by_age"
-	DivisionCodeEmpty             Code = "division_code.empty"
-	DivisionCodeCharacters        Code = "division_code.characters"
-	DivisionCodeLength            Code = "division_code.length"
+	// Код подразделения.
+	DivisionCodeEmpty      Code = "division_code.empty"
+	DivisionCodeCharacters Code = "division_code.characters"
+	DivisionCodeLength     Code = "division_code.length"
 
+	// Phone number.
 	PhoneEmpty      Code = "phone.empty"
 	PhoneCharacters Code = "phone.characters"
 	PhoneLength     Code = "phone.length"
@@ -70,6 +80,7 @@ const (
 	PhoneCode       Code = "phone.code"
 	PhoneNotMobile  Code = "phone.not_mobile"
 
+	// E-mail address.
 	EmailEmpty             Code = "email.empty"
 	EmailSpaces            Code = "email.spaces"
 	EmailComma             Code = "email.comma"
@@ -90,6 +101,7 @@ const (
 	EmailDomainPunycode    Code = "email.domain_punycode"
 	EmailDomainTLD         Code = "email.domain_tld"
 
+	// Calendar date.
 	DateEmpty     Code = "date.empty"
 	DateFormat    Code = "date.format"
 	DateYearShort Code = "date.year_short"
@@ -97,6 +109,7 @@ const (
 	DateMonth     Code = "date.month"
 	DateDay       Code = "date.day"
 
+	// A part of a person's name.
 	NameEmpty         Code = "name.empty"
 	NameLength        Code = "name.length"
 	NameLatin         Code = "name.latin"
@@ -106,16 +119,19 @@ const (
 	NameSeparators    Code = "name.separators"
 	NameEdge          Code = "name.edge"
 
+	// УИН of ГИС ГМП.
 	UINEmpty      Code = "uin.empty"
 	UINCharacters Code = "uin.characters"
 	UINLength     Code = "uin.length"
 	UINZero       Code = "uin.zero"
 	UINChecksum   Code = "uin.checksum"
 
+	// БИК.
 	BIKEmpty      Code = "bik.empty"
 	BIKCharacters Code = "bik.characters"
 	BIKLength     Code = "bik.length"
 
+	// Account number; a wrong БИК uses the БИК codes, with the field set.
 	AccountEmpty      Code = "account.empty"
 	AccountCharacters Code = "account.characters"
 	AccountLength     Code = "account.length"

@@ -53,10 +53,18 @@ const (
 )
 
 // ParseEmail checks an e-mail address and returns its parts. Surrounding
-// spaces and a "mailto:" prefix are dropped, and so is a trailing dot of the
-// domain. Quoted local parts and address literals ("user@[192.0.2.1]") are
+// spaces, zero-width characters and a "mailto:" prefix are dropped, and so
+// is a trailing dot of the domain. Quoted local parts and address literals ("user@[192.0.2.1]") are
 // not accepted: no citizen's mailbox needs them.
 func ParseEmail(s string) (EmailAddress, error) {
+	// Zero-width characters come along when an address is copied from a
+	// web page; they are never part of one.
+	s = strings.Map(func(r rune) rune {
+		if isInvisible(r) {
+			return -1
+		}
+		return r
+	}, s)
 	s = strings.TrimFunc(s, isBlank)
 	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = strings.TrimFunc(s[7:], isBlank)
@@ -120,11 +128,13 @@ func localRune(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.M, unicode.Nd)
 }
 
+// labelDots maps the ideographic and full-width full stops, which separate
+// labels like a dot (IDNA2008 mapping, RFC 5895).
+var labelDots = strings.NewReplacer("\u3002", ".", "\uFF0E", ".", "\uFF61", ".")
+
 // parseDomain checks a domain and returns its display form.
 func parseDomain(domain string) (string, error) {
-	// Ideographic and full-width full stops separate labels like a dot
-	// (IDNA2008 mapping, RFC 5895).
-	domain = strings.NewReplacer("\u3002", ".", "\uFF0E", ".", "\uFF61", ".").Replace(domain)
+	domain = labelDots.Replace(domain)
 	domain = strings.TrimSuffix(domain, ".")
 	switch {
 	case domain == "":

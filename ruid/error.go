@@ -19,9 +19,8 @@ type Code string
 // Args never hold the rejected value itself, so Error() is safe to log.
 type Error struct {
 	Code Code
-	// Field names the input of a composite check that is wrong: "series",
-	// "number", "issue_date", "birth_date", "division_code" for a passport,
-	// "bik" for an account. Empty for single-value checks.
+	// Field names the input of a composite check that is wrong (one of
+	// the Field constants); empty for single-value checks.
 	Field string
 	// Args are substituted into the message template, e.g. {"got": "9"}.
 	Args map[string]string
@@ -46,6 +45,16 @@ func (e *Error) Error() string {
 	b.WriteString(e.Message("en"))
 	return b.String()
 }
+
+// The fields a composite check names in Error.Field.
+const (
+	FieldSeries       = "series"        // passport series
+	FieldNumber       = "number"        // passport number
+	FieldIssueDate    = "issue_date"    // passport date of issue
+	FieldBirthDate    = "birth_date"    // the passport holder's date of birth
+	FieldDivisionCode = "division_code" // код подразделения
+	FieldBIK          = "bik"           // the БИК an account is checked against
+)
 
 // Errors is every problem found in a multi-field check such as
 // CheckPassport, one per field at most. errors.As finds the first *Error.

@@ -9,14 +9,15 @@ import (
 
 // The Generate functions make valid identifiers for demo data, simulators
 // and tests — never for real records. Their check digits are right, so they
-// pass every format check, but apart from СНИЛС nothing keeps them from
-// coinciding with a number that belongs to someone.
+// pass every format check; nothing keeps a random ИНН, ОГРН or account from
+// coinciding with one that belongs to someone, so demo data should say it is
+// fictitious.
 
-// GenerateSNILS returns a fictitious СНИЛС in the form SNILS returns. It lies
-// in 000-000-001…000-999-999, below the numbers that carry a check number —
-// where ЕСИА's test accounts have theirs (000-000-600 06) — so it is
-// recognisable as a test number, and it still carries a correct check
-// number, for systems that check every СНИЛС.
+// GenerateSNILS returns a СНИЛС for test data in the form SNILS returns. It
+// is drawn from 000-000-001…000-999-999, the range where ЕСИА's test
+// accounts have theirs (000-000-600 06), below the numbers that need a
+// check number, and carries a correct one all the same, for systems that
+// check every СНИЛС.
 func GenerateSNILS(r *rand.Rand) string {
 	body := "000" + randomDigits(r, 6)
 	if allZero(body) {

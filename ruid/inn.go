@@ -26,24 +26,21 @@ func INN(s string) (string, error) {
 
 // INNLegal checks the 10-digit ИНН of an organisation.
 func INNLegal(s string) (string, error) {
-	d, err := readDigits(s, innCodes)
-	if err != nil {
-		return "", err
-	}
-	if len(d) != 10 {
-		return "", lengthError(INNLengthLegal, len(d))
-	}
-	return checkINN(d)
+	return innOfLength(s, 10, INNLengthLegal)
 }
 
 // INNPerson checks the 12-digit ИНН of a person.
 func INNPerson(s string) (string, error) {
+	return innOfLength(s, 12, INNLengthPerson)
+}
+
+func innOfLength(s string, n int, lengthCode Code) (string, error) {
 	d, err := readDigits(s, innCodes)
 	if err != nil {
 		return "", err
 	}
-	if len(d) != 12 {
-		return "", lengthError(INNLengthPerson, len(d))
+	if len(d) != n {
+		return "", lengthError(lengthCode, len(d))
 	}
 	return checkINN(d)
 }

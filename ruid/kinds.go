@@ -1,6 +1,7 @@
 package ruid
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,7 +54,10 @@ var kinds = []Kind{
 // Kinds returns every kind, in a stable order.
 func Kinds() []Kind {
 	out := make([]Kind, len(kinds))
-	copy(out, kinds)
+	for i, k := range kinds {
+		k.Params = slices.Clone(k.Params)
+		out[i] = k
+	}
 	return out
 }
 
@@ -61,6 +65,7 @@ func Kinds() []Kind {
 func LookupKind(name string) (Kind, bool) {
 	for _, k := range kinds {
 		if k.Name == name {
+			k.Params = slices.Clone(k.Params)
 			return k, true
 		}
 	}

@@ -15,34 +15,31 @@ var cyrillicLookalikes = map[rune]rune{
 	'О': 'O', 'Р': 'P', 'С': 'C', 'Т': 'T', 'У': 'Y', 'Х': 'X',
 }
 
+var kppCodes = digitCodes{KPPEmpty, KPPCharacters, KPPLength}
+
+// latinCapital reads a Latin letter of either case, or a Cyrillic one that
+// looks the same, as a Latin capital.
+func latinCapital(r rune) (byte, bool) {
+	u := unicode.ToUpper(r)
+	if l, ok := cyrillicLookalikes[u]; ok {
+		u = l
+	}
+	if u < 'A' || u > 'Z' {
+		return 0, false
+	}
+	return byte(u), true
+}
+
 // KPP checks a tax registration reason code (КПП) and returns its nine
 // characters. The ФНС pattern is four characters of tax office code whose
 // first two are not 00, two characters of reason (digits or Latin capitals)
 // and a three-digit sequence number. КПП has no check digit.
 func KPP(s string) (string, error) {
-	var b strings.Builder
-	for _, r := range s {
-		if v, ok := digitValue(r); ok {
-			b.WriteByte(byte('0' + v))
-			continue
-		}
-		if isSeparator(r) {
-			continue
-		}
-		u := unicode.ToUpper(r)
-		if l, ok := cyrillicLookalikes[u]; ok {
-			u = l
-		}
-		if u < 'A' || u > 'Z' {
-			return "", fail(KPPCharacters, "char", showRune(r))
-		}
-		b.WriteRune(u)
+	k, err := readSymbols(s, kppCodes, latinCapital)
+	if err != nil {
+		return "", err
 	}
-	k := b.String()
-	switch {
-	case k == "":
-		return "", fail(KPPEmpty)
-	case len(k) != 9:
+	if len(k) != 9 {
 		return "", lengthError(KPPLength, len(k))
 	}
 	for i := 0; i < len(k); i++ {

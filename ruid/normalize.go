@@ -80,6 +80,12 @@ type digitCodes struct {
 // readDigits returns the ASCII digits of s with separators dropped, or an
 // error naming the first character that is neither.
 func readDigits(s string, c digitCodes) (string, *Error) {
+	return readSymbols(s, c, nil)
+}
+
+// readSymbols is readDigits for identifiers that also hold letters: keep
+// maps such a character to the ASCII byte it stands for.
+func readSymbols(s string, c digitCodes, keep func(rune) (byte, bool)) (string, *Error) {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -89,6 +95,12 @@ func readDigits(s string, c digitCodes) (string, *Error) {
 		}
 		if isSeparator(r) {
 			continue
+		}
+		if keep != nil {
+			if k, ok := keep(r); ok {
+				b.WriteByte(k)
+				continue
+			}
 		}
 		return "", fail(c.characters, "char", showRune(r))
 	}

@@ -49,25 +49,24 @@ func OGRNAny(s string) (string, error) {
 }
 
 func checkOGRN(d string) (string, error) {
-	if !strings.ContainsRune(rules.OGRN.OGRNFirstDigits, rune(d[0])) {
-		return "", fail(OGRNFirstDigit, "digit", d[:1])
-	}
-	n, _ := strconv.ParseUint(d[:12], 10, 64)
-	if byte('0'+n%11%10) != d[12] {
-		return "", fail(OGRNChecksum)
-	}
-	return d, nil
+	return checkRegistration(d, rules.OGRN.OGRNFirstDigits, 11, OGRNFirstDigit, OGRNChecksum)
 }
 
 func checkOGRNIP(d string) (string, error) {
-	if !strings.ContainsRune(rules.OGRN.OGRNIPFirstDigits, rune(d[0])) {
-		return "", fail(OGRNIPFirstDigit, "digit", d[:1])
+	return checkRegistration(d, rules.OGRN.OGRNIPFirstDigits, 13, OGRNIPFirstDigit, OGRNIPChecksum)
+}
+
+// checkRegistration checks the first digit of a registration number and its
+// last: the number before it mod m, mod 10. The final mod 10 matters — a
+// remainder of 10 (or 11, 12 for ОГРНИП) is written as its last digit.
+func checkRegistration(d, firstDigits string, m uint64, firstCode, checksumCode Code) (string, error) {
+	if !strings.ContainsRune(firstDigits, rune(d[0])) {
+		return "", fail(firstCode, "digit", d[:1])
 	}
-	n, _ := strconv.ParseUint(d[:14], 10, 64)
-	// The final mod 10 matters: a remainder of 10, 11 or 12 is written as
-	// its last digit.
-	if byte('0'+n%13%10) != d[14] {
-		return "", fail(OGRNIPChecksum)
+	last := len(d) - 1
+	n, _ := strconv.ParseUint(d[:last], 10, 64)
+	if byte('0'+n%m%10) != d[last] {
+		return "", fail(checksumCode)
 	}
 	return d, nil
 }

@@ -32,15 +32,6 @@ type PassportInput struct {
 	DivisionCode string
 }
 
-// Field names an error of CheckPassport carries in Error.Field.
-const (
-	FieldSeries       = "series"
-	FieldNumber       = "number"
-	FieldIssueDate    = "issue_date"
-	FieldBirthDate    = "birth_date"
-	FieldDivisionCode = "division_code"
-)
-
 var (
 	seriesCodes   = digitCodes{PassportSeriesEmpty, PassportSeriesCharacters, PassportSeriesLength}
 	numberCodes   = digitCodes{PassportNumberEmpty, PassportNumberCharacters, PassportNumberLength}

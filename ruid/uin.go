@@ -5,6 +5,8 @@ import (
 	"unicode"
 )
 
+var uinCodes = digitCodes{UINEmpty, UINCharacters, UINLength}
+
 // UIN checks a unique accrual identifier (УИН) of ГИС ГМП: 20 or 25
 // characters, the last a check digit over the others. It returns the
 // characters with separators dropped; legacy letters keep their case.
@@ -14,26 +16,13 @@ import (
 // by two (3, 4, …, 10, 1, 2, …), and a second 10 gives 0. Letters count as
 // their position in the alphabet of rules.json, mod 10.
 func UIN(s string) (string, error) {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case uinLetterValue(r) >= 0:
-			b.WriteRune(r)
-		case isSeparator(r):
-		default:
-			if v, ok := digitValue(r); ok {
-				b.WriteByte(byte('0' + v))
-				continue
-			}
-			return "", fail(UINCharacters, "char", showRune(r))
-		}
+	u, err := readSymbols(s, uinCodes, func(r rune) (byte, bool) {
+		return byte(r), uinLetterValue(r) >= 0
+	})
+	if err != nil {
+		return "", err
 	}
-	u := b.String()
 	switch {
-	case u == "":
-		return "", fail(UINEmpty)
 	case len(u) != 20 && len(u) != 25:
 		return "", lengthError(UINLength, len(u))
 	case allZero(u):
