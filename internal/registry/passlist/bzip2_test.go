@@ -26,6 +26,13 @@ func requireBzip2(t testing.TB) string {
 	return path
 }
 
+// haveBzip2 reports whether the system bzip2 is there, for tests that only add cases with it
+// (TestImportBzip2 requires it).
+func haveBzip2() bool {
+	_, err := exec.LookPath("bzip2")
+	return err == nil
+}
+
 // compress runs the system bzip2 with the given flags (e.g. -1 for 100 kB blocks).
 func compress(t testing.TB, data []byte, flags ...string) []byte {
 	t.Helper()

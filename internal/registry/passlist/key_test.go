@@ -55,7 +55,7 @@ func TestParseRow(t *testing.T) {
 		{"4510123456", 0, rowJunk},
 		{"4510,1234567", 0, rowJunk},
 		{"45100,123456", 0, rowJunk},
-		{"45А0,123456", 0, rowJunk}, // a Cyrillic letter in the series
+		{"45А0,123456", 0, rowJunk},  // a Cyrillic letter in the series
 		{"IV-АБ,123456", 0, rowJunk}, // a Soviet-style series
 		{"4510,12345x", 0, rowJunk},
 		{"4510,123,456", 0, rowJunk},
