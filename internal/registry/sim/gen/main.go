@@ -23,30 +23,45 @@ var today = date(2026, 1, 1)
 
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 
+// The data file's parameters.
+const (
+	defaultSeed   = 20260101
+	defaultPeople = 300
+	defaultLegal  = 30
+)
+
 func main() {
 	out := flag.String("o", "data.json", "output file")
-	seed := flag.Uint64("seed", 20260101, "random seed")
-	people := flag.Int("people", 300, "number of people")
-	legal := flag.Int("legal", 30, "number of legal entities")
+	seed := flag.Uint64("seed", defaultSeed, "random seed")
+	people := flag.Int("people", defaultPeople, "number of people")
+	legal := flag.Int("legal", defaultLegal, "number of legal entities")
 	flag.Parse()
 
-	g := &generator{r: rand.New(rand.NewPCG(*seed, *seed^0x5e9)), used: map[string]bool{}}
+	data, err := generate(*seed, *people, *legal)
+	if err == nil {
+		err = os.WriteFile(*out, data, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+// generate makes the data file's contents.
+func generate(seed uint64, people, legal int) ([]byte, error) {
+	g := &generator{r: rand.New(rand.NewPCG(seed, seed^0x5e9)), used: map[string]bool{}}
 	g.special()
-	for len(g.people) < *people {
+	for len(g.people) < people {
 		g.person(g.randomBirth(), "")
 	}
 	g.entrepreneurs()
-	for i := 1; i <= *legal; i++ {
+	for i := 1; i <= legal; i++ {
 		g.legalEntity(i, i%10 == 0)
 	}
 	if err := g.check(); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+		return nil, err
 	}
-	if err := os.WriteFile(*out, g.encode(), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
+	return g.encode(), nil
 }
 
 type passport struct {
