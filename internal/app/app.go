@@ -22,6 +22,7 @@ import (
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/registry/passlist"
 	"github.com/sep-platform/sep/internal/registry/sim"
 	"github.com/sep-platform/sep/internal/site"
 	"github.com/sep-platform/sep/internal/validate"
@@ -41,6 +42,9 @@ type Main struct {
 	Registry *registry.Service
 	// RegistrySim is the registry simulator when SEP_REGISTRY_SOURCE selects it, else nil.
 	RegistrySim *sim.Simulator
+	// InvalidPassports is the imported МВД list of invalid passports, which passport checks
+	// consult first.
+	InvalidPassports *passlist.List
 
 	listener net.Listener
 	server   *http.Server
@@ -84,7 +88,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
 	}
 	m.Jobs = jobs.New(d)
-	m.openRegistry()
+	m.openRegistry(ctx)
 
 	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
@@ -123,9 +127,17 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 // openRegistry sets up the registry checks: the simulator or no registry at all, as
-// SEP_REGISTRY_SOURCE says. Real adapters (СМЭВ) plug into registry.Adapters the same way.
-func (m *Main) openRegistry() {
+// SEP_REGISTRY_SOURCE says, and the МВД invalid-passport list. Real adapters (СМЭВ) plug into
+// registry.Adapters the same way.
+func (m *Main) openRegistry(ctx context.Context) {
 	cfg := m.Config
+	m.InvalidPassports = passlist.New(m.DB, passlist.Options{Logger: m.Logger})
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if meta, err := m.InvalidPassports.Status(sctx); err == nil && meta.Version == 0 {
+		m.Logger.Info("no list of invalid passports is imported: passport checks rely on the registry alone " +
+			"(sep registry import-invalid-passports)")
+	}
+	cancel()
 	var adapters registry.Adapters
 	if cfg.RegistrySource() == config.RegistrySimulator {
 		if !cfg.Demo() {
@@ -146,7 +158,19 @@ func (m *Main) openRegistry() {
 		backoff = jobs.Exponential(cfg.Registry.Backoff, time.Hour)
 	}
 	m.Registry = registry.NewService(registry.Options{DB: m.DB, Jobs: m.Jobs, Adapters: adapters,
-		Attempts: cfg.Registry.Attempts, Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
+		InvalidPassports: invalidList{m.InvalidPassports}, Attempts: cfg.Registry.Attempts, Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
+}
+
+// invalidList is the МВД list as passport checks consult it: before any list is imported it
+// has nothing to say, and the registry alone answers.
+type invalidList struct{ *passlist.List }
+
+func (l invalidList) Contains(ctx context.Context, series, number string) (bool, error) {
+	on, err := l.List.Contains(ctx, series, number)
+	if errors.Is(err, passlist.ErrNotImported) {
+		return false, nil
+	}
+	return on, err
 }
 
 // URL is where this instance can be reached: the public URL if one is set, else the address

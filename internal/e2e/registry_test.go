@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/registry/passlist"
 	"github.com/sep-platform/sep/internal/registry/sim"
 )
 
@@ -136,5 +138,26 @@ func TestRegistryNotConfigured(t *testing.T) {
 	c := waitCheck(t, sep, id, 20*time.Second)
 	if c.Status != registry.Unavailable || c.Reason != registry.ReasonNotConfigured || c.Attempts != 1 {
 		t.Fatalf("%s (%s) after %d attempts", c.Status, c.Reason, c.Attempts)
+	}
+}
+
+// A passport on the imported МВД list is invalid before the registry is asked.
+func TestImportedInvalidPassportList(t *testing.T) {
+	sep := Start(t, "SEP_REGISTRY_SIM_LATENCY", "0")
+	q := basicPassport(t)
+	csv := "PASSP_SERIES,PASSP_NUMBER\n" + q.Series + "," + q.Number + "\n"
+	if _, err := sep.InvalidPassports.Import(context.Background(), strings.NewReader(csv), passlist.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := sep.Registry.Request(context.Background(), nil, registry.CheckRequest{Subject: "account:e2e", Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := waitCheck(t, sep, id, 20*time.Second)
+	if c.Status != registry.Invalid || c.Reason != registry.ReasonInvalidList || c.Source != registry.SourceInvalidList {
+		t.Fatalf("%s (%s) from %q", c.Status, c.Reason, c.Source)
+	}
+	if sep.RegistrySim.Calls() != 0 {
+		t.Fatalf("the registry was asked %d times about a listed passport", sep.RegistrySim.Calls())
 	}
 }
