@@ -108,3 +108,29 @@ func TestParseRejectsBrokenData(t *testing.T) {
 		t.Fatalf("the valid one: %v", err)
 	}
 }
+
+// Parse takes any bytes without panicking, and what it accepts it indexes
+// completely.
+func FuzzParse(f *testing.F) {
+	f.Add(dataJSON[:2000])
+	f.Add([]byte(`{"people":[{"id":1,"snils":"000-000-600 06","birth_date":"1990-02-30","passports":[{"series":"4510","number":"1"}]}]}`))
+	f.Add([]byte(`{"organisations":[{"ogrn":"1"},{"ogrn":"1"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := Parse(b)
+		if err != nil {
+			return
+		}
+		for i := range d.People {
+			for _, pp := range d.People[i].Passports {
+				if d.passports[pp.Series+pp.Number].person == nil {
+					t.Fatal("a passport is not indexed")
+				}
+			}
+		}
+		for i := range d.Organisations {
+			if d.orgOGRN[d.Organisations[i].OGRN] == nil {
+				t.Fatal("an organisation is not indexed")
+			}
+		}
+	})
+}
