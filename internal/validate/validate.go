@@ -67,6 +67,10 @@ func Register(s *web.Site, now func() time.Time) *Handler {
 		h.names = append(h.names, k.Name)
 	}
 	s.Handle(Route, h.validate)
+	// Without a kind the answer is the same 404 with the list, so that a
+	// client can discover the kinds.
+	s.Handle("GET /api/v1/validate", h.validate)
+	s.Handle("GET /api/v1/validate/{$}", h.validate)
 	return h
 }
 

@@ -189,6 +189,11 @@ func TestMessageLanguage(t *testing.T) {
 
 func TestUnknownKindListsTheKinds(t *testing.T) {
 	srv := server(t)
+	for _, p := range []string{"/api/v1/validate", "/api/v1/validate/", "/api/v1/validate/SNILS?value=1"} {
+		if status, body, _ := get(t, srv, p, "en"); status != http.StatusNotFound || body["kinds"] == nil {
+			t.Errorf("%s: %d %v", p, status, body)
+		}
+	}
 	status, body, _ := get(t, srv, "/api/v1/validate/passport_number?value=1", "en")
 	if status != http.StatusNotFound {
 		t.Fatalf("status %d", status)
