@@ -31,7 +31,8 @@
 //   - an error (ErrUnavailable, a timeout, anything) is retried with
 //     exponential backoff; each attempt records its Reason (timeout, down) on
 //     the pending check. After the last attempt the check is stored
-//     Unavailable, not lost: Rerun asks again under the same ID.
+//     Unavailable, not lost: Rerun asks again under the same ID (and rescues
+//     a check left pending by a job that died).
 //   - a registry with no adapter (Adapters field nil) answers Unavailable with
 //     ReasonNotConfigured at once, without retries: retrying cannot help.
 //   - an adapter answer that makes no sense (a mismatch in a field the query

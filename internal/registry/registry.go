@@ -26,7 +26,7 @@ func Registries() []Registry { return []Registry{Passport, SNILS, INN, Legal} }
 //
 //	Request ──▶ pending ──registry answered──▶ confirmed | mismatch | not_found | invalid
 //	               │  ▲
-//	               │  └── no answer: retried with backoff
+//	               │  └── no answer: retried with backoff; Rerun starts a new run
 //	               └───── no answer after the last attempt ──▶ unavailable ──Rerun──▶ pending
 type Status string
 

@@ -126,3 +126,42 @@ func TestAnAdaptersNonsenseIsNotStoredAsAnAnswer(t *testing.T) {
 		}
 	})
 }
+
+// A check whose job is stuck retrying (or died) can be rerun while pending;
+// the old run's job then stores nothing.
+func TestRerunSupersedesAPendingRun(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{attempts: 100})
+		p := tagged(t, "basic")
+		e.sim.FailNext(1 << 30)
+		id := e.request(t, "account:A", registry.SNILSQuery{SNILS: p.SNILS, Person: personOf(p)})
+		for e.sim.Calls() < 2 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := e.svc.Rerun(context.Background(), nil, id); err != nil {
+			t.Fatal(err)
+		}
+		e.sim.FailNext(0)
+		c := e.wait(t, id)
+		if c.Status != registry.Confirmed || c.Run != 2 {
+			t.Fatalf("%s in run %d, want confirmed in run 2", c.Status, c.Run)
+		}
+		// Both jobs end done: the first found its run superseded.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			running, _ := e.q.List(context.Background(), jobs.Queued, 10)
+			dead, _ := e.q.List(context.Background(), jobs.Dead, 10)
+			done, _ := e.q.List(context.Background(), jobs.Done, 10)
+			if len(dead) != 0 {
+				t.Fatalf("dead jobs: %+v", dead)
+			}
+			if len(running) == 0 && len(done) == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d queued, %d done jobs", len(running), len(done))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}

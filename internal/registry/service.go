@@ -132,9 +132,11 @@ func (s *Service) enqueue(ctx context.Context, x db.Querier, id string, run int)
 	return err
 }
 
-// Rerun asks the registry again for a check that ended Unavailable, keeping
-// its ID; through x as Request does. Any other check is errs.Conflict: an
-// answer stands, and a new question is a new Request.
+// Rerun asks the registry again, under the same ID, for a check that ended
+// Unavailable — or that is still Pending, for one whose job was lost (a
+// dead-lettered job, say): the new run supersedes the old, whose job then
+// stores nothing. Through x as Request does. A check with an answer is
+// errs.Conflict: an answer stands, and a new question is a new Request.
 func (s *Service) Rerun(ctx context.Context, x db.Querier, id string) error {
 	restart := func(x db.Querier) error {
 		if _, err := getCheck(ctx, x, id); err != nil {
@@ -145,7 +147,7 @@ func (s *Service) Rerun(ctx context.Context, x db.Querier, id string) error {
 			return err
 		}
 		if !ok {
-			return errs.E(errs.Conflict, "registry.rerun_conflict", errors.New("registry: the check is not unavailable"))
+			return errs.E(errs.Conflict, "registry.rerun_conflict", errors.New("registry: the check has an answer"))
 		}
 		return s.enqueue(ctx, x, id, run)
 	}

@@ -142,12 +142,12 @@ func storeAttempt(ctx context.Context, x db.Querier, id string, run int, reason 
 	return nil
 }
 
-// restartCheck puts an unavailable check back to pending in a new run and
-// returns the run; ok is false if the check is not unavailable.
+// restartCheck starts a new run of a pending or unavailable check and returns
+// the run; ok is false if the check has another status.
 func restartCheck(ctx context.Context, x db.Querier, id string, at time.Time) (run int, ok bool, err error) {
 	err = x.QueryRowContext(ctx, `UPDATE registry_checks SET status = 'pending', run = run + 1, attempts = 0,
 			mismatch_field = NULL, reason = NULL, extract = NULL, source = NULL, checked_at = NULL, updated_at = $2
-		WHERE id = $1 AND status = 'unavailable'
+		WHERE id = $1 AND status IN ('pending', 'unavailable')
 		RETURNING run`, id, at).Scan(&run)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
