@@ -3,12 +3,14 @@ package validate
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -252,4 +254,53 @@ func TestBadRequests(t *testing.T) {
 	if resp.StatusCode < 400 {
 		t.Fatalf("POST: %d", resp.StatusCode)
 	}
+}
+
+// Values may be personal data: nothing of them reaches the log, at any level,
+// whatever the answer.
+func TestValuesAreNeverLogged(t *testing.T) {
+	var log syncBuffer
+	site, err := web.NewSite(web.Options{Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Register(site, func() time.Time { return today })
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	for _, p := range []string{
+		path("snils", "98765432101"),                                         // invalid
+		path("name", "Секретова"),                                            // valid
+		path("passport", "4508 123456", "birth_date", "13.13.1313"),          // invalid parameter
+		"/api/v1/validate/snils?value=" + strings.Repeat("7", MaxValueLen+1), // too long
+		"/api/v1/validate/snils?value=55555&value=66666",                     // repeated
+		"/api/v1/validate/nosuchkind?value=44444",                            // unknown kind
+	} {
+		get(t, srv, p, "")
+	}
+	out := log.String()
+	if !strings.Contains(out, "http request") {
+		t.Fatalf("no access log at all: %q", out)
+	}
+	for _, secret := range []string{"98765432101", "987-654-321", "Секретова", "%D0%A1", "123456", "1313", "7777777", "55555", "66666", "44444", "nosuchkind"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log has %q:\n%s", secret, out)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
