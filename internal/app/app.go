@@ -158,7 +158,8 @@ func (m *Main) openRegistry(ctx context.Context) {
 		backoff = jobs.Exponential(cfg.Registry.Backoff, time.Hour)
 	}
 	m.Registry = registry.NewService(registry.Options{DB: m.DB, Jobs: m.Jobs, Adapters: adapters,
-		InvalidPassports: invalidList{m.InvalidPassports}, Attempts: cfg.Registry.Attempts, Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
+		InvalidPassports: invalidList{m.InvalidPassports}, Attempts: cfg.Registry.Attempts,
+		Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
 }
 
 // invalidList is the МВД list as passport checks consult it: before any list is imported it
