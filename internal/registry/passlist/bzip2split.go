@@ -12,6 +12,7 @@ type splitter struct {
 	z    *parallelBzip2
 	buf  []byte // input bytes [base, base+len(buf))
 	base int64
+	keep int64 // bytes before this offset are no longer needed
 	eof  bool
 	rerr error
 }
@@ -111,9 +112,7 @@ func (s *splitter) avail() int64 { return s.base + int64(len(s.buf)) }
 func (s *splitter) fill(end int64) bool {
 	for s.avail() < end && !s.eof {
 		if cap(s.buf)-len(s.buf) < splitRead {
-			nb := make([]byte, len(s.buf), 2*cap(s.buf)+splitRead)
-			copy(nb, s.buf)
-			s.buf = nb
+			s.makeRoom()
 		}
 		n, err := s.r.Read(s.buf[len(s.buf) : len(s.buf)+splitRead])
 		s.buf = s.buf[:len(s.buf)+n]
@@ -126,17 +125,23 @@ func (s *splitter) fill(end int64) bool {
 	return s.avail() >= end
 }
 
-// discard forgets the bytes before offset off, moving the rest to the front when that frees
-// enough room.
-func (s *splitter) discard(off int64) {
-	drop := off - s.base
-	if drop <= 0 || drop < int64(cap(s.buf))/2 {
-		return
+// makeRoom frees room for a read: it drops the bytes no longer needed, and grows the buffer
+// only when the rest fills most of it.
+func (s *splitter) makeRoom() {
+	if drop := s.keep - s.base; drop > 0 {
+		n := copy(s.buf, s.buf[drop:])
+		s.buf = s.buf[:n]
+		s.base = s.keep
 	}
-	n := copy(s.buf, s.buf[drop:])
-	s.buf = s.buf[:n]
-	s.base = off
+	if cap(s.buf)-len(s.buf) < splitRead {
+		nb := make([]byte, len(s.buf), 2*len(s.buf)+2*splitRead)
+		copy(nb, s.buf)
+		s.buf = nb
+	}
 }
+
+// discard notes that the bytes before offset off are no longer needed.
+func (s *splitter) discard(off int64) { s.keep = max(s.keep, off) }
 
 // bits returns n ≤ 57 bits at absolute bit position p; the bytes must be buffered.
 func (s *splitter) bits(p int64, n uint) uint64 {
