@@ -111,6 +111,26 @@ func TestParallelBzip2RejectsDamage(t *testing.T) {
 	}
 }
 
+// The splitter holds about a block of input, however long the input is.
+func TestSplitterBufferStaysSmall(t *testing.T) {
+	packed := compress(t, sampleCSV(120_000, 6), "-1") // ~600 kB of ~45 kB blocks
+	z := &parallelBzip2{order: make(chan *item, 100), jobs: make(chan *item, 100), stop: make(chan struct{})}
+	s := &splitter{r: bytes.NewReader(packed), z: z, read: 4096}
+	s.run()
+	blocks, biggest := 0, 0
+	for len(z.order) > 0 {
+		if it := <-z.order; it.kind == itemBlock {
+			blocks++
+			biggest = max(biggest, len(it.raw))
+		} else if it.kind == itemError {
+			t.Fatal(it.err)
+		}
+	}
+	if blocks < 10 || cap(s.buf) > 4*(biggest+s.read) {
+		t.Fatalf("%d blocks of up to %d bytes; the buffer grew to %d of %d input bytes", blocks, biggest, cap(s.buf), len(packed))
+	}
+}
+
 // A block magic can occur by chance inside a block's bits. Simulate it: split a real block in
 // two at an arbitrary bit and check that the reader rejoins the halves.
 func TestParallelBzip2RejoinsABlockSplitAtAFalseMagic(t *testing.T) {

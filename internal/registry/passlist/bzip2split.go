@@ -13,6 +13,7 @@ type splitter struct {
 	buf  []byte // input bytes [base, base+len(buf))
 	base int64
 	keep int64 // bytes before this offset are no longer needed
+	read int   // bytes to read at a time; default splitRead
 	eof  bool
 	rerr error
 }
@@ -110,11 +111,14 @@ func (s *splitter) avail() int64 { return s.base + int64(len(s.buf)) }
 
 // fill reads until the bytes before offset end are buffered; it reports whether they are.
 func (s *splitter) fill(end int64) bool {
+	if s.read == 0 {
+		s.read = splitRead
+	}
 	for s.avail() < end && !s.eof {
-		if cap(s.buf)-len(s.buf) < splitRead {
+		if cap(s.buf)-len(s.buf) < s.read {
 			s.makeRoom()
 		}
-		n, err := s.r.Read(s.buf[len(s.buf) : len(s.buf)+splitRead])
+		n, err := s.r.Read(s.buf[len(s.buf) : len(s.buf)+s.read])
 		s.buf = s.buf[:len(s.buf)+n]
 		if err == io.EOF {
 			s.eof = true
@@ -133,8 +137,8 @@ func (s *splitter) makeRoom() {
 		s.buf = s.buf[:n]
 		s.base = s.keep
 	}
-	if cap(s.buf)-len(s.buf) < splitRead {
-		nb := make([]byte, len(s.buf), 2*len(s.buf)+2*splitRead)
+	if cap(s.buf)-len(s.buf) < s.read {
+		nb := make([]byte, len(s.buf), 2*len(s.buf)+2*s.read)
 		copy(nb, s.buf)
 		s.buf = nb
 	}
