@@ -9,8 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/registry/passlist"
 )
 
 // passportFile writes a list of n passports of series 4510 and a junk row, and returns its path.
@@ -120,5 +122,33 @@ func TestRegistryUsage(t *testing.T) {
 	}
 	if code, _, help := sep(t, env, "registry", "--help"); code != 0 || !strings.Contains(help, "import-invalid-passports") {
 		t.Errorf("help: %d %q", code, help)
+	}
+}
+
+func TestProgressBarRedrawsOnATerminalOnly(t *testing.T) {
+	var term bytes.Buffer
+	b := &progressBar{w: &term, size: 1000, terminal: true, start: time.Now().Add(-time.Second)}
+	b.update(passlist.Progress{Phase: passlist.PhaseRead, Bytes: 250, Rows: 2_000_000})
+	b.update(passlist.Progress{Phase: passlist.PhaseBuild, Rows: 8_000_000})
+	b.done()
+	out := term.String()
+	for _, want := range []string{"\r\033[K", "250 B / 1000 B [#####...............]  25%", "ETA ", "2,000,000 rows",
+		"read 8,000,000 rows"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal progress lacks %q: %q", want, out)
+		}
+	}
+	if strings.Contains(out, "\n") || !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("terminal progress must redraw one line and clear it at the end: %q", out)
+	}
+
+	var log bytes.Buffer
+	b = &progressBar{w: &log, size: 1000, every: time.Hour, start: time.Now()}
+	for i := range 5 {
+		b.update(passlist.Progress{Phase: passlist.PhaseRead, Bytes: int64(100 * i), Rows: int64(1000 * i)})
+	}
+	b.done()
+	if lines := strings.Count(log.String(), "\n"); lines != 1 || strings.Contains(log.String(), "\r") {
+		t.Errorf("non-terminal progress: %d lines in %q; want one line per interval, no carriage returns", lines, log.String())
 	}
 }
