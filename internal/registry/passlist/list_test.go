@@ -318,3 +318,42 @@ func TestDamagedStoredListIsRefused(t *testing.T) {
 		holds(t, served, a, b)
 	})
 }
+
+// Two imports at once, from two instances: both succeed, one after the other, and the database
+// ends with exactly the list of the one that committed last.
+func TestConcurrentImportsLeaveOneWholeList(t *testing.T) {
+	onBoth(t, func(t *testing.T, url string) {
+		a, b := disjointKeys(20_000, 8)
+		lists := []*List{New(dbtest.Open(t, url), Options{}), New(dbtest.Open(t, url), Options{})}
+		files := [][]byte{listFile(a), listFile(b)}
+		reports := make([]Report, 2)
+		failures := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reports[i], failures[i] = importBytes(t, lists[i], files[i])
+			}()
+		}
+		wg.Wait()
+		if failures[0] != nil || failures[1] != nil {
+			t.Fatalf("imports: %v, %v", failures[0], failures[1])
+		}
+		last, lastKeys, otherKeys := 0, a, b
+		if reports[1].Version > reports[0].Version {
+			last, lastKeys, otherKeys = 1, b, a
+		}
+		if v := reports[1-last].Version; reports[last].Version != v+1 {
+			t.Fatalf("versions %d and %d", reports[0].Version, reports[1].Version)
+		}
+		d := dbtest.Open(t, url)
+		var n, stray int
+		d.Reader().QueryRow(`SELECT count(*) FROM invalid_passport_lists`).Scan(&n)
+		d.Reader().QueryRow(`SELECT count(*) FROM invalid_passport_chunks WHERE version <> $1`, reports[last].Version).Scan(&stray)
+		if n != 1 || stray != 0 {
+			t.Errorf("%d lists, %d chunks of another version", n, stray)
+		}
+		holds(t, New(d, Options{}), lastKeys, otherKeys)
+	})
+}
