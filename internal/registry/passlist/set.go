@@ -24,7 +24,7 @@ type Set struct {
 
 // Contains reports whether k is in the set.
 func (s *Set) Contains(k Key) bool {
-	if k >= Universe || s == nil {
+	if k >= Universe || s == nil || len(s.offsets) == 0 {
 		return false
 	}
 	b := k >> suffixBits

@@ -85,8 +85,8 @@ func TestEmptySet(t *testing.T) {
 		t.Fatal("an empty set is not empty")
 	}
 	var none *Set
-	if none.Contains(5) || none.Len() != 0 {
-		t.Fatal("a nil set is not empty")
+	if none.Contains(5) || none.Len() != 0 || (&Set{}).Contains(5) {
+		t.Fatal("a nil or zero set is not empty")
 	}
 }
 
