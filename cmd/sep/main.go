@@ -51,6 +51,7 @@ func init() {
 		{"migrate", "database migrations: status, up", cmdMigrate},
 		{"jobs", "background jobs: list [-state dead], retry ID", cmdJobs},
 		{"notify", "messages: test [-email A] [-phone N], status ID, outbox [-to A]", cmdNotify},
+		{"registry", "state registries: import-invalid-passports FILE, invalid-passports-status", cmdRegistry},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},

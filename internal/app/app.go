@@ -23,7 +23,11 @@ import (
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/registry/passlist"
+	"github.com/sep-platform/sep/internal/registry/sim"
 	"github.com/sep-platform/sep/internal/site"
+	"github.com/sep-platform/sep/internal/validate"
 	"github.com/sep-platform/sep/internal/version"
 	"github.com/sep-platform/sep/internal/web"
 )
@@ -39,6 +43,13 @@ type Main struct {
 	// Notify sends messages (codes, alerts, status changes); domains call Notify.Send inside
 	// their transactions.
 	Notify *notify.Notifier
+	// Registry runs identity and organisation checks against the state registries.
+	Registry *registry.Service
+	// RegistrySim is the registry simulator when SEP_REGISTRY_SOURCE selects it, else nil.
+	RegistrySim *sim.Simulator
+	// InvalidPassports is the imported МВД list of invalid passports, which passport checks
+	// consult first.
+	InvalidPassports *passlist.List
 
 	listener net.Listener
 	server   *http.Server
@@ -85,6 +96,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Notify, err = NewNotifier(cfg, d, m.Jobs, m.Logger, m.Metrics); err != nil {
 		return err
 	}
+	m.openRegistry(ctx)
 
 	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
@@ -106,6 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 		// The outbox holds one-time codes: its pages exist in demo mode only.
 		notify.RegisterOutbox(m.Site, d)
 	}
+	validate.Register(m.Site, nil)
 	m.registerOps()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -123,6 +136,54 @@ func (m *Main) Open(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return nil
+}
+
+// openRegistry sets up the registry checks: the simulator or no registry at all, as
+// SEP_REGISTRY_SOURCE says, and the МВД invalid-passport list. Real adapters (СМЭВ) plug into
+// registry.Adapters the same way.
+func (m *Main) openRegistry(ctx context.Context) {
+	cfg := m.Config
+	m.InvalidPassports = passlist.New(m.DB, passlist.Options{Logger: m.Logger})
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if meta, err := m.InvalidPassports.Status(sctx); err == nil && meta.Version == 0 {
+		m.Logger.Info("no list of invalid passports is imported: passport checks rely on the registry alone " +
+			"(sep registry import-invalid-passports)")
+	}
+	cancel()
+	var adapters registry.Adapters
+	if cfg.RegistrySource() == config.RegistrySimulator {
+		if !cfg.Demo() {
+			m.Logger.Warn("registry checks are answered by the simulator from fictitious data (SEP_REGISTRY_SOURCE=simulator)")
+		}
+		var outages []sim.Window
+		for _, w := range cfg.Registry.SimOutages {
+			outages = append(outages, sim.Window{From: w.From, To: w.To})
+		}
+		m.RegistrySim = sim.New(sim.Options{LatencyMin: cfg.Registry.SimLatencyMin, LatencyMax: cfg.Registry.SimLatencyMax,
+			FailureRate: cfg.Registry.SimFailureRate, Outages: outages})
+		adapters = m.RegistrySim.Adapters()
+	} else {
+		m.Logger.Info("no state registry is configured: registry checks end unavailable (SEP_REGISTRY_SOURCE=none)")
+	}
+	var backoff func(int) time.Duration // zero settings (a Config not from Load) keep the defaults
+	if cfg.Registry.Backoff > 0 {
+		backoff = jobs.Exponential(cfg.Registry.Backoff, time.Hour)
+	}
+	m.Registry = registry.NewService(registry.Options{DB: m.DB, Jobs: m.Jobs, Adapters: adapters,
+		InvalidPassports: invalidList{m.InvalidPassports}, Attempts: cfg.Registry.Attempts,
+		Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
+}
+
+// invalidList is the МВД list as passport checks consult it: before any list is imported it
+// has nothing to say, and the registry alone answers.
+type invalidList struct{ *passlist.List }
+
+func (l invalidList) Contains(ctx context.Context, series, number string) (bool, error) {
+	on, err := l.List.Contains(ctx, series, number)
+	if errors.Is(err, passlist.ErrNotImported) {
+		return false, nil
+	}
+	return on, err
 }
 
 // URL is where this instance can be reached: the public URL if one is set, else the address

@@ -49,6 +49,9 @@ type Config struct {
 	DataKeyFile    string
 	Notify         NotifySettings // sender, SMS request shape, outbox, limits
 
+	// Registry configures the state-registry checks (see settings.go).
+	Registry RegistrySettings
+
 	raw map[string]string // the values as given, for Dump
 }
 

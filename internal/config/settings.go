@@ -226,6 +226,66 @@ var settings = []setting{
 	{flag: "data-key-file", env: "SEP_DATA_KEY_FILE", arg: "FILE",
 		usage: "key that encrypts personal data at rest (32 random bytes, hex); generated in the data directory in demo mode",
 		apply: func(c *Config, v string) error { c.DataKeyFile = v; return nil }},
+	{flag: "registry-source", env: "SEP_REGISTRY_SOURCE", arg: "SOURCE",
+		usage: "who answers registry checks (МВД, СФР, ФНС): simulator (fictitious data) or none (checks end unavailable); default simulator in demo mode, none in production",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case RegistrySimulator, RegistryNone:
+				c.Registry.Source = v
+				return nil
+			}
+			return reason("unknown source (want simulator or none)")
+		}},
+	{flag: "registry-timeout", env: "SEP_REGISTRY_TIMEOUT", def: "30s", arg: "DURATION",
+		usage: "how long one registry call may take before it counts as no answer",
+		apply: func(c *Config, v string) error { return parsePositiveDuration(v, &c.Registry.Timeout) }},
+	{flag: "registry-attempts", env: "SEP_REGISTRY_ATTEMPTS", def: "8", arg: "N",
+		usage: "registry calls made for one check before it is stored as unavailable",
+		apply: func(c *Config, v string) error { return parseInt(v, 1, 100, &c.Registry.Attempts) }},
+	{flag: "registry-backoff", env: "SEP_REGISTRY_BACKOFF", def: "30s", arg: "DURATION",
+		usage: "delay before calling a registry that did not answer again; it doubles each time, up to an hour",
+		apply: func(c *Config, v string) error { return parsePositiveDuration(v, &c.Registry.Backoff) }},
+	{flag: "registry-sim-latency", env: "SEP_REGISTRY_SIM_LATENCY", def: "50ms-400ms", arg: "MIN-MAX",
+		usage: "how long the registry simulator takes to answer, drawn evenly from MIN-MAX (or one duration; 0 for at once)",
+		apply: func(c *Config, v string) error {
+			lo, hi, found := strings.Cut(v, "-")
+			if !found {
+				hi = lo
+			}
+			var r RegistrySettings
+			if parseDuration(strings.TrimSpace(lo), &r.SimLatencyMin) != nil || parseDuration(strings.TrimSpace(hi), &r.SimLatencyMax) != nil {
+				return reason("not a latency (e.g. 50ms-400ms, 100ms or 0)")
+			}
+			if r.SimLatencyMax < r.SimLatencyMin {
+				return reason("the maximum is below the minimum")
+			}
+			c.Registry.SimLatencyMin, c.Registry.SimLatencyMax = r.SimLatencyMin, r.SimLatencyMax
+			return nil
+		}},
+	{flag: "registry-sim-failure-rate", env: "SEP_REGISTRY_SIM_FAILURE_RATE", def: "0", arg: "RATE",
+		usage: "share of registry simulator calls that fail as unavailable, 0 to 1 (to exercise retries)",
+		apply: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1 {
+				return reason("not a share between 0 and 1 (e.g. 0.05)")
+			}
+			c.Registry.SimFailureRate = f
+			return nil
+		}},
+	{flag: "registry-sim-outages", env: "SEP_REGISTRY_SIM_OUTAGES", arg: "WINDOWS",
+		usage: "daily windows when the registry simulator is down, Moscow time: HH:MM-HH:MM, comma-separated (may run over midnight)",
+		apply: func(c *Config, v string) error {
+			c.Registry.SimOutages = nil
+			for _, w := range strings.Split(v, ",") {
+				from, to, ok := strings.Cut(strings.TrimSpace(w), "-")
+				var dw DailyWindow
+				if !ok || parseClock(from, &dw.From) != nil || parseClock(to, &dw.To) != nil || dw.From == dw.To {
+					return reasonf("%q is not a window HH:MM-HH:MM", strings.TrimSpace(w))
+				}
+				c.Registry.SimOutages = append(c.Registry.SimOutages, dw)
+			}
+			return nil
+		}},
 }
 
 // NotifySettings are the settings of outbound messages (internal/notify) beyond the gateway
@@ -316,4 +376,59 @@ func knownLevel(v string) bool {
 		return true
 	}
 	return false
+}
+
+// Registry sources (SEP_REGISTRY_SOURCE).
+const (
+	RegistrySimulator = "simulator" // the built-in simulator with fictitious people and organisations
+	RegistryNone      = "none"      // no registry: checks end unavailable (not configured)
+)
+
+// RegistrySettings configure the state-registry checks (internal/registry).
+type RegistrySettings struct {
+	// Source is RegistrySimulator or RegistryNone; empty until set, see
+	// Config.RegistrySource for the effective one.
+	Source   string
+	Timeout  time.Duration
+	Attempts int
+	Backoff  time.Duration
+
+	SimLatencyMin, SimLatencyMax time.Duration
+	SimFailureRate               float64
+	SimOutages                   []DailyWindow
+}
+
+// DailyWindow is a time span repeated every day, as offsets from midnight; To
+// before From runs over midnight.
+type DailyWindow struct{ From, To time.Duration }
+
+// RegistrySource is who answers registry checks: the setting if given, else
+// the simulator in demo mode and none in production (no real adapter exists
+// yet, and production must not confirm anyone against fictitious data
+// unless told to).
+func (c *Config) RegistrySource() string {
+	switch {
+	case c.Registry.Source != "":
+		return c.Registry.Source
+	case c.Demo():
+		return RegistrySimulator
+	}
+	return RegistryNone
+}
+
+func parsePositiveDuration(v string, dst *time.Duration) error {
+	if err := parseDuration(v, dst); err != nil || *dst == 0 {
+		return reason("not a positive duration (e.g. 30s, 2m)")
+	}
+	return nil
+}
+
+// parseClock reads HH:MM as an offset from midnight.
+func parseClock(v string, dst *time.Duration) error {
+	t, err := time.Parse("15:04", strings.TrimSpace(v))
+	if err != nil {
+		return err
+	}
+	*dst = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	return nil
 }

@@ -1,0 +1,93 @@
+package registry_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/ruid"
+)
+
+func TestRequestInTheCallersTransaction(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{})
+		p := tagged(t, "basic")
+		ctx := context.Background()
+		boom := errors.New("the caller's change failed")
+		var id string
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			id, err = e.svc.Request(ctx, tx, registry.CheckRequest{Subject: "account:A",
+				Query: registry.SNILSQuery{SNILS: p.SNILS, Person: personOf(p)}})
+			if err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Get(ctx, id); errs.KindOf(err) != errs.NotFound {
+			t.Fatalf("a check requested in a rolled-back transaction: %v", err)
+		}
+		var n int
+		if err := d.Reader().QueryRowContext(ctx, `SELECT count(*) FROM jobs`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d jobs left by a rolled-back request (%v)", n, err)
+		}
+
+		err = d.Tx(ctx, func(tx *sql.Tx) error {
+			id, err = e.svc.Request(ctx, tx, registry.CheckRequest{Subject: "account:A",
+				Query: registry.SNILSQuery{SNILS: p.SNILS, Person: personOf(p)}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := e.wait(t, id); c.Status != registry.Confirmed {
+			t.Fatalf("committed request: %s", c.Status)
+		}
+	})
+}
+
+func TestBadRequestsChangeNothing(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{})
+		p := tagged(t, "basic")
+		ctx := context.Background()
+		for _, c := range []struct {
+			req   registry.CheckRequest
+			field string
+			code  ruid.Code
+		}{
+			{registry.CheckRequest{Subject: "a", Query: registry.SNILSQuery{SNILS: "112-233-445 94", Person: personOf(p)}},
+				registry.FieldSNILS, ruid.SNILSChecksum},
+			{registry.CheckRequest{Subject: "a", Query: registry.SNILSQuery{SNILS: p.SNILS}}, registry.FieldLastName, ""},
+			{registry.CheckRequest{Subject: "a", Query: registry.PassportQuery{Series: "45 0", Number: "123456"}},
+				registry.FieldSeries, ruid.PassportSeriesLength},
+			{registry.CheckRequest{Subject: "", Query: registry.LegalQuery{OGRN: "1027700132195"}}, "", ""},
+			{registry.CheckRequest{Subject: "a"}, "query", ""},
+		} {
+			_, err := e.svc.Request(ctx, nil, c.req)
+			if errs.KindOf(err) != errs.Invalid {
+				t.Fatalf("%+v: %v, want invalid", c.req, err)
+			}
+			var fe *registry.FieldError
+			if c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field) {
+				t.Fatalf("%+v: %v, want a field error in %s", c.req, err, c.field)
+			}
+			var re *ruid.Error
+			if c.code != "" && (!errors.As(err, &re) || re.Code != c.code) {
+				t.Fatalf("%+v: %v, want ruid code %s", c.req, err, c.code)
+			}
+		}
+		var n int
+		if err := d.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registry_checks)`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("bad requests left %d rows (%v)", n, err)
+		}
+	})
+}
