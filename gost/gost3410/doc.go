@@ -1,0 +1,8 @@
+// Package gost3410 implements GOST R 34.10-2012 digital signatures (RFC 7091) with 256- and
+// 512-bit keys on the parameter sets of RFC 7836, RFC 4357 and RFC 9215: key generation,
+// signing of Streebog digests (PrivateKey is a crypto.Signer) and verification.
+//
+// Byte order follows gost-engine and the RFC 9215 encodings: private keys and public key
+// coordinates are little-endian, digests are read as little-endian integers, and signatures
+// are s ‖ r with big-endian halves.
+package gost3410
