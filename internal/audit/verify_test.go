@@ -220,7 +220,7 @@ func TestTamperingIsDetectedWhereItHappened(t *testing.T) {
 			checkpoint: []int{5},
 			kind:       CheckpointUntrusted, seq: 11, cp: 2, detail: "checkpoint 2 is signed by key"},
 		{name: "a checkpoint removed from the middle",
-			tamper: func(a *attacker, j *Journal) { a.exec(`DELETE FROM audit_checkpoints WHERE n = 2`) },
+			tamper:     func(a *attacker, j *Journal) { a.exec(`DELETE FROM audit_checkpoints WHERE n = 2`) },
 			checkpoint: []int{3, 6, 9},
 			kind:       CheckpointMissing, seq: 9, cp: 2, detail: "checkpoint 2 is missing"},
 		{name: "checkpoints renumbered after one was removed",
@@ -231,7 +231,7 @@ func TestTamperingIsDetectedWhereItHappened(t *testing.T) {
 			checkpoint: []int{3, 6, 9},
 			kind:       CheckpointSignature, seq: 9, cp: 2, detail: "checkpoint 2 signature is invalid"},
 		{name: "a checkpoint's signature damaged",
-			tamper: func(a *attacker, j *Journal) { a.exec(`UPDATE audit_checkpoints SET signature = 'zz' WHERE n = 1`) },
+			tamper:     func(a *attacker, j *Journal) { a.exec(`UPDATE audit_checkpoints SET signature = 'zz' WHERE n = 1`) },
 			checkpoint: []int{3},
 			kind:       CheckpointSignature, seq: 3, cp: 1, detail: "checkpoint 1 was changed"},
 	}
