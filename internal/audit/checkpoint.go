@@ -186,6 +186,6 @@ func (j *Journal) ScheduleCheckpoints(ctx context.Context, q *jobs.Queue, every 
 
 func (j *Journal) enqueueCheckpoint(ctx context.Context, q *jobs.Queue, every time.Duration) error {
 	next := j.now().UTC().Truncate(every).Add(every)
-	_, err := q.Enqueue(ctx, nil, jobs.Spec{Kind: CheckpointJob, RunAt: next, Key: next.Format(time.RFC3339)})
+	_, err := q.Enqueue(ctx, nil, jobs.Spec{Kind: CheckpointJob, RunAt: next, Key: next.Format(time.RFC3339Nano)})
 	return err
 }
