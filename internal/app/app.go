@@ -17,10 +17,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/site"
 	"github.com/sep-platform/sep/internal/version"
 	"github.com/sep-platform/sep/internal/web"
@@ -34,6 +36,8 @@ type Main struct {
 	Jobs    *jobs.Queue
 	Site    *web.Site
 	Metrics *prometheus.Registry
+	Keys    *keys.Keys     // the instance keys
+	Audit   *audit.Journal // nil while the journal's migration is pending
 
 	listener net.Listener
 	server   *http.Server
@@ -77,12 +81,15 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
 	}
 	m.Jobs = jobs.New(d)
+	if err := m.openAudit(ctx); err != nil {
+		return err
+	}
 
 	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates},
+		Templates:      []fs.FS{site.Templates, audit.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -94,6 +101,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	site.Register(m.Site, secure)
+	if m.Audit != nil {
+		audit.Register(m.Site, m.Audit)
+	}
 	m.registerOps()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -110,7 +120,7 @@ func (m *Main) Open(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	return nil
+	return m.startAudit(ctx)
 }
 
 // URL is where this instance can be reached: the public URL if one is set, else the address
@@ -179,6 +189,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	stopWork()
 	<-workersDone
+	m.stopAudit()
 	return err
 }
 
