@@ -49,6 +49,7 @@ func init() {
 		{"serve", "start the web server and background workers", cmdServe},
 		{"migrate", "database migrations: status, up", cmdMigrate},
 		{"jobs", "background jobs: list [-state dead], retry ID", cmdJobs},
+		{"audit", "audit journal: verify, export, checkpoint, checkpoints", cmdAudit},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"version", "print the version", cmdVersion},
 	}

@@ -146,21 +146,28 @@ type Setting struct {
 }
 
 // RecordSettings journals each setting whose value differs from the one recorded at the last
-// start (every setting, on the first start). A change is journaled with a fingerprint of the
+// start (on the first start, every setting that is set). A change is journaled with a fingerprint of the
 // value, and the value itself when it is a plain code and not a secret.
 func (j *Journal) RecordSettings(ctx context.Context, settings []Setting) error {
 	return j.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, s := range settings {
 			sum := streebog.Sum256([]byte(s.Name + "\x00" + s.Value))
 			fp := hex.EncodeToString(sum[:8])
-			res, err := tx.ExecContext(ctx, `INSERT INTO audit_state (name, value) VALUES ($1, $2)
-				ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE audit_state.value <> excluded.value`,
-				"setting:"+s.Name, fp)
+			fresh, err := remember(ctx, tx, "setting:"+s.Name, fp)
 			if err != nil {
-				return fmt.Errorf("audit: state: %w", err)
+				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue
+			if fresh && s.Value == "" {
+				continue // unset from the start: nothing has changed
+			}
+			if !fresh {
+				res, err := tx.ExecContext(ctx, `UPDATE audit_state SET value = $2 WHERE name = $1 AND value <> $2`, "setting:"+s.Name, fp)
+				if err != nil {
+					return fmt.Errorf("audit: state: %w", err)
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					continue
+				}
 			}
 			details := map[string]string{"fingerprint": fp}
 			if !s.Secret && checkToken("value", s.Value, false) == nil {

@@ -92,21 +92,24 @@ func TestChangedSettingsAreJournaled(t *testing.T) {
 		j := newJournal(t, d)
 		ctx := context.Background()
 		first := []Setting{{Name: "SEP_MODE", Value: "demo"}, {Name: "SEP_SMTP_URL", Value: "(set)", Secret: true},
-			{Name: "SEP_PUBLIC_URL", Value: "http://127.0.0.1:8080"}}
-		second := []Setting{{Name: "SEP_MODE", Value: "production"}, first[1], first[2]}
-		for _, s := range [][]Setting{first, first, second} {
+			{Name: "SEP_PUBLIC_URL", Value: "http://127.0.0.1:8080"}, {Name: "SEP_METRICS_TOKEN", Value: ""}}
+		second := []Setting{{Name: "SEP_MODE", Value: "production"}, first[1], first[2], first[3]}
+		third := []Setting{second[0], first[1], first[2], {Name: "SEP_METRICS_TOKEN", Value: "(set)", Secret: true}}
+		for _, s := range [][]Setting{first, first, second, third} {
 			if err := j.RecordSettings(ctx, s); err != nil {
 				t.Fatal(err)
 			}
 		}
 		got := strings.Join(actions(t, j), "; ")
-		want := "settings.changed SEP_MODE; settings.changed SEP_SMTP_URL; settings.changed SEP_PUBLIC_URL; settings.changed SEP_MODE"
+		want := "settings.changed SEP_MODE; settings.changed SEP_SMTP_URL; settings.changed SEP_PUBLIC_URL; settings.changed SEP_MODE; " +
+			"settings.changed SEP_METRICS_TOKEN"
 		if got != want {
 			t.Fatalf("journaled %q\nwant      %q", got, want)
 		}
 		all, _ := j.Page(ctx, Filter{}, 0, 10)
-		if all[0].Details["value"] != "production" || all[2].Details["value"] != "" || all[2].Details["fingerprint"] == "" {
-			t.Fatalf("details: %v / %v", all[0].Details, all[2].Details)
+		if all[1].Details["value"] != "production" || all[3].Details["value"] != "" || all[3].Details["fingerprint"] == "" ||
+			all[0].Details["value"] != "" {
+			t.Fatalf("details: %v / %v / %v", all[0].Details, all[1].Details, all[3].Details)
 		}
 	})
 }
