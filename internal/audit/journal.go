@@ -147,19 +147,23 @@ func (j *Journal) append(ctx context.Context, tx *sql.Tx, e *Entry) (int64, erro
 			return 0, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (seq, at, actor_kind, actor_id, org_id, action,
-		object_type, object_id, ip, user_agent, outcome, details, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		e.Seq, e.At, string(e.ActorKind), e.ActorID, e.OrgID, e.Action, e.ObjectType, e.ObjectID, e.IP,
-		e.UserAgent, string(e.Outcome), string(details), e.PrevHash.String(), e.Hash.String()); err != nil {
-		return 0, fmt.Errorf("audit: append %s: %w", e.Action, err)
+	args := []any{e.Seq, e.At, string(e.ActorKind), e.ActorID, e.OrgID, e.Action, e.ObjectType, e.ObjectID, e.IP,
+		e.UserAgent, string(e.Outcome), string(details), e.PrevHash.String(), e.Hash.String()}
+	if j.db.Dialect() == db.Postgres {
+		// One round trip fewer while the head is locked: the head moves in the same statement.
+		_, err = tx.ExecContext(ctx, `WITH moved AS (UPDATE audit_head SET seq = $1, hash = $14, at = $2 WHERE id = 1)
+			`+insertEntry, args...)
+	} else if _, err = tx.ExecContext(ctx, insertEntry, args...); err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2, at = $3 WHERE id = 1`, e.Seq, e.Hash.String(), e.At)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2, at = $3 WHERE id = 1`,
-		e.Seq, e.Hash.String(), e.At); err != nil {
-		return 0, fmt.Errorf("audit: move the head: %w", err)
+	if err != nil {
+		return 0, fmt.Errorf("audit: append %s: %w", e.Action, err)
 	}
 	return e.Seq, nil
 }
+
+const insertEntry = `INSERT INTO audit_entries (seq, at, actor_kind, actor_id, org_id, action, object_type, object_id,
+	ip, user_agent, outcome, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 
 // Head returns the last sequence number and its hash (0 and the zero hash for an empty
 // journal).
