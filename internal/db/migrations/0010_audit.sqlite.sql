@@ -19,7 +19,7 @@ CREATE TABLE audit_entries (
 	hash        TEXT NOT NULL
 );
 CREATE INDEX audit_entries_actor ON audit_entries (actor_id, seq);
-CREATE INDEX audit_entries_org ON audit_entries (org_id, seq) WHERE org_id <> '';
+CREATE INDEX audit_entries_org ON audit_entries (org_id, seq);
 CREATE INDEX audit_entries_at ON audit_entries (at);
 CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
 BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
