@@ -205,3 +205,15 @@ func TestAuditCheckpointsArePublishable(t *testing.T) {
 		t.Fatalf("checkpoints csv: %d %q", code, out)
 	}
 }
+
+func TestServeRefusesABadKeyFile(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "junk.pem")
+	os.WriteFile(junk, []byte("not a key"), 0o600)
+	for _, setting := range []string{"SEP_SIGNING_KEY_FILE", "SEP_DATA_KEY_FILE"} {
+		env := map[string]string{"SEP_DATA_DIR": t.TempDir(), "SEP_HTTP_ADDR": "127.0.0.1:0", setting: junk}
+		code, _, stderr := sep(t, env, "serve")
+		if code != exitUsage || !strings.Contains(stderr, setting) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%s=junk: exit %d, stderr %q; want exit 2 and one line naming the setting", setting, code, stderr)
+		}
+	}
+}

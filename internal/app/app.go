@@ -56,6 +56,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := cfg.PrepareDataDir(); err != nil {
 		return err
 	}
+	if err := m.loadKeys(); err != nil {
+		return err
+	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: cfg.DBMaxConns})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)

@@ -28,10 +28,9 @@ var instanceSettings = map[string]bool{
 	"SEP_LOG_LEVEL": true, "SEP_LOG_FORMAT": true, "SEP_SHUTDOWN_TIMEOUT": true,
 }
 
-// openAudit loads the instance keys, opens the journal and journals what happened while
-// opening: migrations applied, keys generated or first used, settings changed. It leaves the
-// start itself to startAudit, once everything is ready.
-func (m *Main) openAudit(ctx context.Context) error {
+// loadKeys loads (in demo mode, generates) the instance keys, before anything else touches
+// the database: a bad key file stops start-up with nothing changed.
+func (m *Main) loadKeys() error {
 	cfg := m.Config
 	k, err := keys.Load(keys.Options{SigningKeyFile: cfg.SigningKeyFile, DataKeyFile: cfg.DataKeyFile,
 		DataDir: cfg.DataDir, Generate: cfg.Demo()})
@@ -39,6 +38,15 @@ func (m *Main) openAudit(ctx context.Context) error {
 		return err // a *config.Error naming the setting
 	}
 	m.Keys = k
+	return nil
+}
+
+// openAudit opens the journal and journals what happened while opening: migrations applied,
+// keys generated or first used, settings changed. It leaves the start itself to startAudit,
+// once everything is ready.
+func (m *Main) openAudit(ctx context.Context) error {
+	k := m.Keys
+	var err error
 	if m.Audit, err = audit.New(m.DB, audit.Options{SigningKey: k.Signing}); err != nil {
 		return err
 	}

@@ -297,3 +297,38 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyWhileAppending: entries and checkpoints made while Verify runs never make an
+// intact journal look broken.
+func TestVerifyWhileAppending(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		j := newJournal(t, d)
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			defer close(done)
+			for i := 0; ctx.Err() == nil; i++ {
+				if _, err := j.Append(ctx, nil, citizenEntry(i)); err != nil && ctx.Err() == nil {
+					done <- err
+					return
+				}
+				if i%7 == 0 {
+					if _, _, err := j.MakeCheckpoint(ctx); err != nil && ctx.Err() == nil {
+						done <- err
+						return
+					}
+				}
+			}
+		}()
+		for range 20 {
+			if rep := mustVerify(t, j); !rep.Intact() {
+				stop()
+				t.Fatalf("verify during appends: %v", rep.Problem)
+			}
+		}
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
