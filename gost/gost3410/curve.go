@@ -90,6 +90,10 @@ func CurveByOID(oid asn1.ObjectIdentifier) (*Curve, error) {
 	return nil, ErrUnknownCurve
 }
 
+// valid reports whether c is one of this package's curves (not nil, not a Curve value made
+// elsewhere).
+func (c *Curve) valid() bool { return c != nil && c.g != nil }
+
 // String returns the curve's short name.
 func (c *Curve) String() string { return c.Name }
 

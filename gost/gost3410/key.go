@@ -25,8 +25,8 @@ type PublicKey struct {
 // GenerateKey makes a new private key on curve c, drawing d uniformly from [1, q-1] with
 // bytes read from rand (crypto/rand.Reader when rand is nil).
 func GenerateKey(c *Curve, rand io.Reader) (*PrivateKey, error) {
-	if c == nil {
-		return nil, errors.New("gost3410: nil curve")
+	if !c.valid() {
+		return nil, ErrUnknownCurve
 	}
 	rand = randOrDefault(rand)
 	g := c.g
@@ -46,8 +46,8 @@ func GenerateKey(c *Curve, rand io.Reader) (*PrivateKey, error) {
 // NewPrivateKey makes a private key from its raw form: d as PointSize little-endian bytes,
 // as stored in gost-engine PKCS#8. It rejects a wrong length, 0 and d >= q.
 func NewPrivateKey(c *Curve, raw []byte) (*PrivateKey, error) {
-	if c == nil {
-		return nil, errors.New("gost3410: nil curve")
+	if !c.valid() {
+		return nil, ErrUnknownCurve
 	}
 	if len(raw) != c.PointSize {
 		return nil, errors.New("gost3410: private key has the wrong length")
@@ -104,8 +104,8 @@ func (k *PrivateKey) Equal(x crypto.PrivateKey) bool {
 // coordinates not below p, points off the curve, the identity and, on the curves with
 // cofactor 4, points outside the subgroup of order q.
 func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
-	if c == nil {
-		return nil, errors.New("gost3410: nil curve")
+	if !c.valid() {
+		return nil, ErrUnknownCurve
 	}
 	if len(raw) != 2*c.PointSize {
 		return nil, errors.New("gost3410: public key has the wrong length")

@@ -214,3 +214,90 @@ func TestZeroDigest(t *testing.T) {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestConcurrentUse signs and verifies from several goroutines at once, the first use of a
+// curve included (its tables are built lazily); run with -race.
+func TestConcurrentUse(t *testing.T) {
+	for _, name := range []string{"tc26-512-B", "cryptopro-C"} {
+		c := mustCurve(t, name)
+		priv, err := gost3410.GenerateKey(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				digest := make([]byte, c.PointSize)
+				rand.Read(digest)
+				sig, err := priv.Sign(nil, digest, nil)
+				if err == nil && !gost3410.VerifyDigest(priv.PublicKey(), digest, sig) {
+					err = errors.New("concurrent signature does not verify")
+				}
+				errs <- err
+			}()
+		}
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestZeroValues checks that keys and curves not made by this package give errors, not
+// panics.
+func TestZeroValues(t *testing.T) {
+	var priv gost3410.PrivateKey
+	if _, err := priv.Sign(nil, make([]byte, 32), nil); err == nil {
+		t.Error("zero PrivateKey signs")
+	}
+	var pub gost3410.PublicKey
+	if gost3410.VerifyDigest(&pub, make([]byte, 32), make([]byte, 64)) {
+		t.Error("zero PublicKey verifies")
+	}
+	fake := &gost3410.Curve{Name: "fake", PointSize: 32}
+	if _, err := gost3410.GenerateKey(fake, nil); err == nil {
+		t.Error("GenerateKey on a foreign Curve value succeeds")
+	}
+	if _, err := gost3410.NewPrivateKey(fake, make([]byte, 32)); err == nil {
+		t.Error("NewPrivateKey on a foreign Curve value succeeds")
+	}
+	if _, err := gost3410.NewPublicKey(nil, make([]byte, 64)); err == nil {
+		t.Error("NewPublicKey on a nil curve succeeds")
+	}
+}
+
+// zeroReader is a broken random source: all zeros.
+type zeroReader struct{}
+
+func (zeroReader) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
+
+// TestHedgedNonce checks the point of hedging: with a random source stuck at zeros, two
+// different digests still get different nonces (equal nonces would reveal the key), and the
+// signatures still verify.
+func TestHedgedNonce(t *testing.T) {
+	c := mustCurve(t, "tc26-256-A")
+	priv, _ := gost3410.GenerateKey(c, nil)
+	d1, d2 := make([]byte, 32), make([]byte, 32)
+	d2[0] = 1
+	s1, err1 := priv.Sign(zeroReader{}, d1, nil)
+	s2, err2 := priv.Sign(zeroReader{}, d2, nil)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if bytes.Equal(s1[32:], s2[32:]) {
+		t.Fatal("two digests signed with the same r: the nonce repeated")
+	}
+	if !gost3410.VerifyDigest(priv.PublicKey(), d1, s1) || !gost3410.VerifyDigest(priv.PublicKey(), d2, s2) {
+		t.Fatal("signatures made with a stuck random source do not verify")
+	}
+	// Another key with the same stuck source gets another nonce as well.
+	other, _ := gost3410.GenerateKey(c, nil)
+	s3, _ := other.Sign(zeroReader{}, d1, nil)
+	if bytes.Equal(s1[32:], s3[32:]) {
+		t.Fatal("two keys share a nonce")
+	}
+}

@@ -136,3 +136,45 @@ func TestECB3413(t *testing.T) {
 		t.Fatalf("ECB decryption = %x", got)
 	}
 }
+
+// TestEncryptBlocks compares the batched ECB with block-by-block Encrypt.
+func TestEncryptBlocks(t *testing.T) {
+	b, _ := NewCipher(mustHex(t, "ffeeddccbbaa99887766554433221100f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"))
+	c := b.(*Cipher)
+	for blocks := 0; blocks < 6; blocks++ {
+		src := make([]byte, blocks*BlockSize)
+		for i := range src {
+			src[i] = byte(i*7 + blocks)
+		}
+		want := make([]byte, len(src))
+		for i := 0; i < len(src); i += BlockSize {
+			c.Encrypt(want[i:], src[i:])
+		}
+		c.EncryptBlocks(src, src)
+		if !bytes.Equal(src, want) {
+			t.Fatalf("%d blocks: EncryptBlocks differs from Encrypt", blocks)
+		}
+	}
+	for name, f := range map[string]func(){
+		"partial block": func() { c.EncryptBlocks(make([]byte, 16), make([]byte, 9)) },
+		"short output":  func() { c.EncryptBlocks(make([]byte, 8), make([]byte, 16)) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func BenchmarkEncryptBlocks(b *testing.B) {
+	c, _ := NewCipher(make([]byte, KeySize))
+	buf := make([]byte, 1024)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		c.(*Cipher).EncryptBlocks(buf, buf)
+	}
+}

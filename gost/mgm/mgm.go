@@ -112,10 +112,9 @@ func (a *aead) Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, erro
 	if !a.withinLimits(len(additionalData), len(ct)) {
 		return nil, errOpen
 	}
-	var want [16]byte
 	s := new(scratch)
-	a.auth(want[:a.tagSize], nonce, additionalData, ct, s)
-	if subtle.ConstantTimeCompare(want[:a.tagSize], tag) != 1 {
+	a.auth(s.want[:a.tagSize], nonce, additionalData, ct, s)
+	if subtle.ConstantTimeCompare(s.want[:a.tagSize], tag) != 1 {
 		return nil, errOpen
 	}
 	ret, out := sliceForAppend(dst, len(ct))
@@ -144,9 +143,13 @@ func (a *aead) encryptBlocks(dst, src []byte) {
 	}
 }
 
-// scratch holds the counter blocks and cipher outputs of one batch.
+// scratch holds the counter blocks and cipher outputs of one batch and the
+// single blocks of a call.
+// All block buffers live here, so a call allocates once: buffers handed to
+// the cipher through an interface escape to the heap.
 type scratch struct {
-	ctr, out [batch * 16]byte
+	ctr, out           [batch * 16]byte
+	y, z, h, blk, want [16]byte
 }
 
 // crypt XORs src with the keystream E(Y_1), E(Y_2), ... where
@@ -156,7 +159,7 @@ func (a *aead) crypt(dst, src, nonce []byte, s *scratch) {
 		return
 	}
 	n := a.n
-	var y [16]byte
+	y := &s.y
 	a.b.Encrypt(y[:n], nonce) // the nonce's top bit is 0
 	for len(src) > 0 {
 		k := min(batch, (len(src)+n-1)/n)
@@ -176,7 +179,7 @@ func (a *aead) crypt(dst, src, nonce []byte, s *scratch) {
 // first bytes of E(sum).
 func (a *aead) auth(tag, nonce, ad, ct []byte, s *scratch) {
 	n := a.n
-	var z, blk [16]byte
+	z, blk := &s.z, &s.blk
 	copy(z[:n], nonce)
 	z[0] |= 0x80
 	a.b.Encrypt(z[:n], z[:n])
@@ -205,7 +208,7 @@ func (a *aead) auth(tag, nonce, ad, ct []byte, s *scratch) {
 		binary.BigEndian.PutUint32(blk[:4], uint32(len(ad))*8)
 		binary.BigEndian.PutUint32(blk[4:], uint32(len(ct))*8)
 	}
-	var h [16]byte
+	h := &s.h
 	a.b.Encrypt(h[:n], z[:n])
 	s1, s0 = a.mulAdd(s1, s0, h[:n], blk[:n])
 	if n == 16 {

@@ -57,3 +57,24 @@ func benchmarkSeal(b *testing.B, nc func([]byte) (cipher.Block, error), size int
 
 func BenchmarkKuznyechikSeal8K(b *testing.B) { benchmarkSeal(b, kuznyechik.NewCipher, 8192) }
 func BenchmarkMagmaSeal8K(b *testing.B)      { benchmarkSeal(b, magma.NewCipher, 8192) }
+
+// FuzzOpen: Open must never panic and never accept a message that Seal did
+// not produce for the same nonce and associated data.
+func FuzzOpen(f *testing.F) {
+	b, _ := kuznyechik.NewCipher(make([]byte, 32))
+	a, _ := mgm.New(b, 16)
+	nonce := make([]byte, 16)
+	f.Add(a.Seal(nil, nonce, []byte("plaintext"), []byte("ad")), []byte("ad"), byte(0))
+	f.Add([]byte{}, []byte{}, byte(0x80))
+	f.Fuzz(func(t *testing.T, sealed, ad []byte, first byte) {
+		n := bytes.Clone(nonce)
+		n[0] = first
+		out, err := a.Open(nil, n, sealed, ad)
+		if err != nil {
+			return
+		}
+		if again := a.Seal(nil, n, out, ad); !bytes.Equal(again, sealed) {
+			t.Fatalf("Open accepted %x, which Seal does not produce", sealed)
+		}
+	})
+}

@@ -10,6 +10,8 @@
 //
 // The digests implement hash.Hash, so HMAC-Streebog (RFC 7836 §4.1.1) is
 // crypto/hmac with New256 or New512, and PBKDF2 is crypto/pbkdf2 with them.
+// Their running state can be saved (encoding.BinaryMarshaler) and copied
+// (hash.Cloner).
 //
 // The implementation looks up tables indexed by data bytes; like most
 // software implementations of Streebog it is not constant-time with respect

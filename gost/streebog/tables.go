@@ -3,6 +3,7 @@ package streebog
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"math/bits"
 )
 
 // pi is the substitution Pi' of RFC 6986 §6.2 (the same S-box as
@@ -101,9 +102,20 @@ var lpsFlat [8 * 256]uint64
 var roundConstants [12][8]uint64
 
 func init() {
+	// l is linear, so l(v << 8c) is the XOR of the rows of A that the set
+	// bits of v select; col[v] builds those sums from smaller ones.
 	for c := 0; c < 8; c++ {
+		var basis [8]uint64
+		for k := range basis {
+			basis[k] = linear(1 << (8*c + k))
+		}
+		var col [256]uint64
+		for v := 1; v < 256; v++ {
+			low := v & -v
+			col[v] = col[v^low] ^ basis[bits.TrailingZeros(uint(low))]
+		}
 		for v := 0; v < 256; v++ {
-			lpsFlat[256*c+v] = linear(uint64(pi[v]) << (8 * c))
+			lpsFlat[256*c+v] = col[pi[v]]
 		}
 	}
 	for i, s := range iterationConstants {

@@ -228,6 +228,170 @@ func (r *cpAPoint) double(p *cpAPoint) *cpAPoint {
 	return r
 }
 
+// cpAJacobian is a point in Jacobian coordinates (X:Y:Z), standing for (X/Z², Y/Z³); the
+// identity has Z = 0. Its formulas (a = -3) are faster than the complete ones but have
+// exceptions, handled with branches: only for verification, where every value is public.
+type cpAJacobian struct{ x, y, z fp256a }
+
+func (p *cpAJacobian) setIdentity() {
+	p.x, p.y, p.z = fp256aOne, fp256aOne, fp256a{}
+}
+
+// fromPoint sets p = q: (X:Y:Z) projective is (XZ : YZ² : Z) in Jacobian coordinates.
+func (p *cpAJacobian) fromPoint(q *cpAPoint) {
+	var zz fp256a
+	zz.sqr(&q.z)
+	p.x.mul(&q.x, &q.z)
+	p.y.mul(&q.y, &zz)
+	p.z = q.z
+}
+
+// toPoint sets q = p: (X:Y:Z) Jacobian is (XZ : Y : Z³) projective.
+func (p *cpAJacobian) toPoint(q *cpAPoint) {
+	var z3 fp256a
+	z3.sqr(&p.z)
+	z3.mul(&z3, &p.z)
+	q.x.mul(&p.x, &p.z)
+	q.y = p.y
+	q.z = z3
+}
+
+func (r *cpAJacobian) neg(p *cpAJacobian) {
+	r.x = p.x
+	r.y.neg(&p.y)
+	r.z = p.z
+}
+
+// double sets r = 2p (dbl-2001-b, a = -3; the identity and points of order 2 give Z = 0).
+func (r *cpAJacobian) double(p *cpAJacobian) {
+	var delta, gamma, beta, alpha, t, u fp256a
+	delta.sqr(&p.z)
+	gamma.sqr(&p.y)
+	beta.mul(&p.x, &gamma)
+	t.sub(&p.x, &delta)
+	u.add(&p.x, &delta)
+	alpha.mul(&t, &u)
+	t.double(&alpha)
+	alpha.add(&alpha, &t) // 3(X - δ)(X + δ)
+	u.add(&p.y, &p.z)
+	u.sqr(&u)
+	u.sub(&u, &gamma)
+	r.z.sub(&u, &delta)
+	beta.double(&beta)
+	beta.double(&beta) // 4β
+	t.sqr(&alpha)
+	u.double(&beta)
+	r.x.sub(&t, &u)
+	beta.sub(&beta, &r.x)
+	gamma.sqr(&gamma)
+	gamma.double(&gamma)
+	gamma.double(&gamma)
+	gamma.double(&gamma) // 8γ²
+	r.y.mul(&alpha, &beta)
+	r.y.sub(&r.y, &gamma)
+}
+
+// doubleThen sets r = 2p; Jacobian doubling has no optional work to skip.
+func (r *cpAJacobian) doubleThen(p *cpAJacobian, adding bool) { r.double(p) }
+
+// addAffine sets r = p + a (madd-2007-bl) with the exceptional cases handled.
+func (r *cpAJacobian) addAffine(p *cpAJacobian, a *cpAAffine) {
+	if p.z.isZero() == 1 {
+		r.x, r.y, r.z = a.x, a.y, fp256aOne
+		return
+	}
+	var z1z1, u2, s2, h, rr fp256a
+	z1z1.sqr(&p.z)
+	u2.mul(&a.x, &z1z1)
+	s2.mul(&a.y, &p.z)
+	s2.mul(&s2, &z1z1)
+	h.sub(&u2, &p.x)
+	rr.sub(&s2, &p.y)
+	if h.isZero() == 1 {
+		if rr.isZero() == 1 {
+			r.double(p)
+		} else {
+			r.setIdentity()
+		}
+		return
+	}
+	var hh, i, j, v, t fp256a
+	hh.sqr(&h)
+	i.double(&hh)
+	i.double(&i)
+	j.mul(&h, &i)
+	rr.double(&rr)
+	v.mul(&p.x, &i)
+	var x3, y3, z3 fp256a
+	x3.sqr(&rr)
+	x3.sub(&x3, &j)
+	t.double(&v)
+	x3.sub(&x3, &t)
+	y3.sub(&v, &x3)
+	y3.mul(&y3, &rr)
+	t.mul(&p.y, &j)
+	t.double(&t)
+	y3.sub(&y3, &t)
+	z3.add(&p.z, &h)
+	z3.sqr(&z3)
+	z3.sub(&z3, &z1z1)
+	z3.sub(&z3, &hh)
+	r.x, r.y, r.z = x3, y3, z3
+}
+
+// add sets r = p + q (add-2007-bl) with the exceptional cases handled.
+func (r *cpAJacobian) add(p, q *cpAJacobian) {
+	if p.z.isZero() == 1 {
+		*r = *q
+		return
+	}
+	if q.z.isZero() == 1 {
+		*r = *p
+		return
+	}
+	var z1z1, z2z2, u1, u2, s1, s2, h, rr fp256a
+	z1z1.sqr(&p.z)
+	z2z2.sqr(&q.z)
+	u1.mul(&p.x, &z2z2)
+	u2.mul(&q.x, &z1z1)
+	s1.mul(&p.y, &q.z)
+	s1.mul(&s1, &z2z2)
+	s2.mul(&q.y, &p.z)
+	s2.mul(&s2, &z1z1)
+	h.sub(&u2, &u1)
+	rr.sub(&s2, &s1)
+	if h.isZero() == 1 {
+		if rr.isZero() == 1 {
+			r.double(p)
+		} else {
+			r.setIdentity()
+		}
+		return
+	}
+	var i, j, v, t fp256a
+	i.double(&h)
+	i.sqr(&i)
+	j.mul(&h, &i)
+	rr.double(&rr)
+	v.mul(&u1, &i)
+	var x3, y3, z3 fp256a
+	x3.sqr(&rr)
+	x3.sub(&x3, &j)
+	t.double(&v)
+	x3.sub(&x3, &t)
+	y3.sub(&v, &x3)
+	y3.mul(&y3, &rr)
+	t.mul(&s1, &j)
+	t.double(&t)
+	y3.sub(&y3, &t)
+	z3.add(&p.z, &q.z)
+	z3.sqr(&z3)
+	z3.sub(&z3, &z1z1)
+	z3.sub(&z3, &z2z2)
+	z3.mul(&z3, &h)
+	r.x, r.y, r.z = x3, y3, z3
+}
+
 // cpAGroup is the arithmetic of id-GostR3410-2001-CryptoPro-A-ParamSet (RFC 4357 §11.4) = TC26-256-B = XchA.
 type cpAGroup struct{}
 
@@ -348,18 +512,19 @@ func cpADoubleScalarMult(r *cpAPoint, z1, z2 []byte, q *cpAPoint) {
 	n2 := wnaf(z2, 5)
 	tg := cpAOddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]cpAPoint
-	var q2 cpAPoint
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]cpAJacobian
+	var q2 cpAJacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc cpAJacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -367,21 +532,22 @@ func cpADoubleScalarMult(r *cpAPoint, z1, z2 []byte, q *cpAPoint) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n cpAPoint
+				var n cpAJacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 32 little-endian bytes of an
@@ -408,12 +574,13 @@ func (cpAGroup) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (cpAGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 32 || len(k) != 32 || len(digest) != 32 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (32 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (cpAGroup) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 32 || len(k) != 32 || len(digest) != 32 || len(r) != 32 || len(s) != 32 {
+		return false
 	}
 	var kl [4]uint64
 	limbsLE(kl[:], k)
@@ -431,11 +598,9 @@ func (cpAGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 32)
-	s = make([]byte, 32)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the
@@ -483,7 +648,11 @@ func (g cpAGroup) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 cpAScalar
 	es.setBytesReduced(digest)
 	es.sel(&cpAScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [32]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], cpAParams.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

@@ -403,76 +403,38 @@ func (x *cpAScalar) bytes(out []byte) {
 // inv sets z = 1/x mod p (0 when x = 0) as x^(p-2) and returns z.
 func (z *cpAScalar) inv(x *cpAScalar) *cpAScalar {
 	// tab[i] = x^(2i+1)
-	var tab [8]cpAScalar
+	var tab [7]cpAScalar
 	var x2 cpAScalar
 	tab[0] = *x
 	x2.sqr(x)
 	for i := 1; i < len(tab); i++ {
 		tab[i].mul(&tab[i-1], &x2)
 	}
-	r := tab[7]
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
-	r.sqrN(&r, 4)
-	r.mul(&r, &tab[7])
+	// pwK = x^(2^K - 1)
+	pw1 := *x
+	var pw2 cpAScalar
+	pw2.sqrN(&pw1, 1)
+	pw2.mul(&pw2, &pw1)
+	var pw4 cpAScalar
+	pw4.sqrN(&pw2, 2)
+	pw4.mul(&pw4, &pw2)
+	var pw8 cpAScalar
+	pw8.sqrN(&pw4, 4)
+	pw8.mul(&pw8, &pw4)
+	var pw16 cpAScalar
+	pw16.sqrN(&pw8, 8)
+	pw16.mul(&pw16, &pw8)
+	var pw32 cpAScalar
+	pw32.sqrN(&pw16, 16)
+	pw32.mul(&pw32, &pw16)
+	var pw64 cpAScalar
+	pw64.sqrN(&pw32, 32)
+	pw64.mul(&pw64, &pw32)
+	var pw128 cpAScalar
+	pw128.sqrN(&pw64, 64)
+	pw128.mul(&pw128, &pw64)
+	run128 := pw128
+	r := run128
 	r.sqrN(&r, 5)
 	r.mul(&r, &tab[6])
 	r.sqrN(&r, 1)

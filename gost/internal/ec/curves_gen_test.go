@@ -309,6 +309,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr tc256aJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]tc256aAffine
+					tc256aBatchAffine([]tc256aPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return tc256aTestEncode(&r)
 		},
@@ -346,6 +361,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr cpAJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]cpAAffine
+					cpABatchAffine([]cpAPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return cpATestEncode(&r)
 		},
@@ -383,6 +413,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr cpBJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]cpBAffine
+					cpBBatchAffine([]cpBPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return cpBTestEncode(&r)
 		},
@@ -420,6 +465,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr cpCJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]cpCAffine
+					cpCBatchAffine([]cpCPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return cpCTestEncode(&r)
 		},
@@ -457,6 +517,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr t2001Jacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]t2001Affine
+					t2001BatchAffine([]t2001Point{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return t2001TestEncode(&r)
 		},
@@ -494,6 +569,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr tc512aJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]tc512aAffine
+					tc512aBatchAffine([]tc512aPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return tc512aTestEncode(&r)
 		},
@@ -531,6 +621,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr tc512bJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]tc512bAffine
+					tc512bBatchAffine([]tc512bPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return tc512bTestEncode(&r)
 		},
@@ -568,6 +673,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr tc512cJacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]tc512cAffine
+					tc512cBatchAffine([]tc512cPoint{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return tc512cTestEncode(&r)
 		},
@@ -605,6 +725,21 @@ var testGroups = []testGroup{
 				r.double(&p)
 			case "neg":
 				r.neg(&p)
+			case "jadd", "jaddAffine", "jdouble":
+				var jp, jq, jr t512Jacobian
+				jp.fromPoint(&p)
+				jq.fromPoint(&q)
+				switch op {
+				case "jadd":
+					jr.add(&jp, &jq)
+				case "jaddAffine":
+					var qa [1]t512Affine
+					t512BatchAffine([]t512Point{q}, qa[:])
+					jr.addAffine(&jp, &qa[0])
+				default:
+					jr.double(&jp)
+				}
+				jr.toPoint(&r)
 			}
 			return t512TestEncode(&r)
 		},

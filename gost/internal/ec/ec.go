@@ -5,6 +5,20 @@
 // Everything that touches secret scalars (key generation, signing) runs in constant time:
 // no branches and no memory indices depend on secret values. Verification, which only
 // handles public values, uses faster variable-time code.
+//
+// What ecgen emits, per curve:
+//   - field arithmetic on fixed limbs, kept canonical: pseudo-Mersenne reduction for
+//     p = 2^n - c, a 2^n = -2c folding for p = 2^(n-1) + c, Montgomery multiplication for
+//     other primes and for every scalar ring mod q; inversion by Fermat with a fixed chain;
+//   - points: complete Renes–Costello–Batina projective formulas on the Weierstrass curves,
+//     complete extended Edwards formulas on TC26-256-A and TC26-512-C (with the map to and
+//     from the Weierstrass form the standard and the encodings use);
+//   - signing: k·G by a width-6 Booth comb over per-window tables of 32 affine multiples,
+//     each row read in full under masks;
+//   - verification: a width-7/width-5 NAF double-scalar multiplication, in Jacobian
+//     coordinates on the a = -3 curves, comparing x(C) with r projectively.
+//
+// The tests compare all of it with plain math/big arithmetic.
 package ec
 
 //go:generate go run ../ecgen -out .
@@ -24,10 +38,10 @@ type Group interface {
 	ValidScalar(k []byte) bool
 	// PublicKey returns d·G for a valid scalar d, in constant time.
 	PublicKey(d []byte) []byte
-	// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q with e the digest read as a
-	// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. The work
-	// does not depend on the values of the valid scalars d and k.
-	Sign(d, k, digest []byte) (r, s []byte, ok bool)
+	// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s, with e the digest
+	// read as a little-endian integer mod q (0 becomes 1); it returns false when r or s is
+	// zero. The work does not depend on the values of the valid scalars d and k.
+	Sign(d, k, digest, r, s []byte) bool
 	// CheckPoint returns nil when pub encodes a point of order q.
 	CheckPoint(pub []byte) error
 	// Verify checks the signature (r, s) of digest for a key that passed CheckPoint.

@@ -64,3 +64,47 @@ func BenchmarkFieldMul(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkScalarInv(b *testing.B) {
+	b.Run("tc256a", func(b *testing.B) {
+		x := tc256aScalar{1, 2, 3, 4}
+		for b.Loop() {
+			x.inv(&x)
+		}
+	})
+	b.Run("tc512a", func(b *testing.B) {
+		x := tc512aScalar{1, 2, 3, 4}
+		for b.Loop() {
+			x.inv(&x)
+		}
+	})
+}
+
+func BenchmarkMont(b *testing.B) {
+	b.Run("tc512a-mul", func(b *testing.B) {
+		x := tc512aScalar{1, 2, 3, 4}
+		y := tc512aScalar{5, 6, 7, 8, 9}
+		for b.Loop() {
+			x.mul(&x, &y)
+		}
+	})
+	b.Run("tc512a-sqr", func(b *testing.B) {
+		x := tc512aScalar{1, 2, 3, 4}
+		for b.Loop() {
+			x.sqr(&x)
+		}
+	})
+	b.Run("tc256a-sqr", func(b *testing.B) {
+		x := tc256aScalar{1, 2, 3, 4}
+		for b.Loop() {
+			x.sqr(&x)
+		}
+	})
+	b.Run("fp512t-mul", func(b *testing.B) {
+		x := fp512t{1, 2, 3, 4}
+		y := fp512t{5, 6, 7, 8, 9}
+		for b.Loop() {
+			x.mul(&x, &y)
+		}
+	})
+}

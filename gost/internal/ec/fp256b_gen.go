@@ -314,7 +314,7 @@ func (x *fp256b) bytes(out []byte) {
 // inv sets z = 1/x mod p (0 when x = 0) as x^(p-2) and returns z.
 func (z *fp256b) inv(x *fp256b) *fp256b {
 	// tab[i] = x^(2i+1)
-	var tab [8]fp256b
+	var tab [5]fp256b
 	var x2 fp256b
 	tab[0] = *x
 	x2.sqr(x)

@@ -314,7 +314,7 @@ func (x *fp256t) bytes(out []byte) {
 // inv sets z = 1/x mod p (0 when x = 0) as x^(p-2) and returns z.
 func (z *fp256t) inv(x *fp256t) *fp256t {
 	// tab[i] = x^(2i+1)
-	var tab [8]fp256t
+	var tab [6]fp256t
 	var x2 fp256t
 	tab[0] = *x
 	x2.sqr(x)

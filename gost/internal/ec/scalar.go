@@ -2,6 +2,7 @@ package ec
 
 import (
 	"encoding/binary"
+	"math/big"
 	"math/bits"
 )
 
@@ -126,4 +127,19 @@ func addLimbs(a, b []uint64) uint64 {
 		a[i], c = bits.Add64(a[i], b[i], c)
 	}
 	return c
+}
+
+// invPublic replaces the little-endian integer x, which must be invertible mod q, by its
+// inverse mod q. Variable time: for public values only.
+func invPublic(x []byte, q *big.Int) {
+	be := make([]byte, len(x))
+	for i, v := range x {
+		be[len(x)-1-i] = v
+	}
+	n := new(big.Int).SetBytes(be)
+	n.ModInverse(n, q)
+	n.FillBytes(be)
+	for i, v := range be {
+		x[len(be)-1-i] = v
+	}
 }

@@ -229,6 +229,18 @@ func (r *t2001Point) double(p *t2001Point) *t2001Point {
 	return r
 }
 
+// t2001Jacobian is the form of verification; on this curve the complete formulas serve.
+type t2001Jacobian struct{ p t2001Point }
+
+func (p *t2001Jacobian) setIdentity()                               { p.p.setIdentity() }
+func (p *t2001Jacobian) fromPoint(q *t2001Point)                    { p.p = *q }
+func (p *t2001Jacobian) toPoint(q *t2001Point)                      { *q = p.p }
+func (r *t2001Jacobian) neg(p *t2001Jacobian)                       { r.p.neg(&p.p) }
+func (r *t2001Jacobian) double(p *t2001Jacobian)                    { r.p.double(&p.p) }
+func (r *t2001Jacobian) doubleThen(p *t2001Jacobian, adding bool)   { r.p.double(&p.p) }
+func (r *t2001Jacobian) add(p, q *t2001Jacobian)                    { r.p.add(&p.p, &q.p) }
+func (r *t2001Jacobian) addAffine(p *t2001Jacobian, a *t2001Affine) { r.p.addAffine(&p.p, a) }
+
 // t2001Group is the arithmetic of id-GostR3410-2001-TestParamSet (RFC 4357 §11.4, RFC 7091 §7), for tests only.
 type t2001Group struct{}
 
@@ -349,18 +361,19 @@ func t2001DoubleScalarMult(r *t2001Point, z1, z2 []byte, q *t2001Point) {
 	n2 := wnaf(z2, 5)
 	tg := t2001OddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]t2001Point
-	var q2 t2001Point
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]t2001Jacobian
+	var q2 t2001Jacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc t2001Jacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -368,21 +381,22 @@ func t2001DoubleScalarMult(r *t2001Point, z1, z2 []byte, q *t2001Point) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n t2001Point
+				var n t2001Jacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 32 little-endian bytes of an
@@ -409,12 +423,13 @@ func (t2001Group) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (t2001Group) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 32 || len(k) != 32 || len(digest) != 32 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (32 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (t2001Group) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 32 || len(k) != 32 || len(digest) != 32 || len(r) != 32 || len(s) != 32 {
+		return false
 	}
 	var kl [4]uint64
 	limbsLE(kl[:], k)
@@ -432,11 +447,9 @@ func (t2001Group) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 32)
-	s = make([]byte, 32)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the
@@ -484,7 +497,11 @@ func (g t2001Group) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 t2001Scalar
 	es.setBytesReduced(digest)
 	es.sel(&t2001ScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [32]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], t2001Params.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

@@ -237,6 +237,18 @@ func (r *t512Point) double(p *t512Point) *t512Point {
 	return r
 }
 
+// t512Jacobian is the form of verification; on this curve the complete formulas serve.
+type t512Jacobian struct{ p t512Point }
+
+func (p *t512Jacobian) setIdentity()                             { p.p.setIdentity() }
+func (p *t512Jacobian) fromPoint(q *t512Point)                   { p.p = *q }
+func (p *t512Jacobian) toPoint(q *t512Point)                     { *q = p.p }
+func (r *t512Jacobian) neg(p *t512Jacobian)                      { r.p.neg(&p.p) }
+func (r *t512Jacobian) double(p *t512Jacobian)                   { r.p.double(&p.p) }
+func (r *t512Jacobian) doubleThen(p *t512Jacobian, adding bool)  { r.p.double(&p.p) }
+func (r *t512Jacobian) add(p, q *t512Jacobian)                   { r.p.add(&p.p, &q.p) }
+func (r *t512Jacobian) addAffine(p *t512Jacobian, a *t512Affine) { r.p.addAffine(&p.p, a) }
+
 // t512Group is the arithmetic of id-tc26-gost-3410-2012-512-paramSetTest (RFC 9215 Appendix E), for tests only.
 type t512Group struct{}
 
@@ -357,18 +369,19 @@ func t512DoubleScalarMult(r *t512Point, z1, z2 []byte, q *t512Point) {
 	n2 := wnaf(z2, 5)
 	tg := t512OddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]t512Point
-	var q2 t512Point
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]t512Jacobian
+	var q2 t512Jacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc t512Jacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -376,21 +389,22 @@ func t512DoubleScalarMult(r *t512Point, z1, z2 []byte, q *t512Point) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n t512Point
+				var n t512Jacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 64 little-endian bytes of an
@@ -417,12 +431,13 @@ func (t512Group) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (t512Group) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 64 || len(k) != 64 || len(digest) != 64 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (64 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (t512Group) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 64 || len(k) != 64 || len(digest) != 64 || len(r) != 64 || len(s) != 64 {
+		return false
 	}
 	var kl [8]uint64
 	limbsLE(kl[:], k)
@@ -440,11 +455,9 @@ func (t512Group) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 64)
-	s = make([]byte, 64)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the
@@ -492,7 +505,11 @@ func (g t512Group) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 t512Scalar
 	es.setBytesReduced(digest)
 	es.sel(&t512ScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [64]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], t512Params.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

@@ -212,6 +212,25 @@ func (r *tc256aPoint) double(p *tc256aPoint) *tc256aPoint {
 	return r
 }
 
+// doubleNoT sets r = 2p but leaves r.t stale: for a doubling followed by another doubling.
+func (r *tc256aPoint) doubleNoT(p *tc256aPoint) {
+	var a, b, c, e, f, g, h fp256a
+	a.sqr(&p.x)
+	b.sqr(&p.y)
+	c.sqr(&p.z)
+	c.double(&c)
+	e.add(&p.x, &p.y)
+	e.sqr(&e)
+	e.sub(&e, &a)
+	e.sub(&e, &b)
+	g.add(&a, &b)
+	f.sub(&g, &c)
+	h.sub(&a, &b)
+	r.x.mul(&e, &f)
+	r.y.mul(&g, &h)
+	r.z.mul(&f, &g)
+}
+
 // batchAffine converts ps to affine form with one inversion.
 func tc256aBatchAffine(ps []tc256aPoint, out []tc256aAffine) {
 	zs := make([]fp256a, len(ps))
@@ -231,6 +250,26 @@ func tc256aBatchAffine(ps []tc256aPoint, out []tc256aAffine) {
 		out[i].dt.mul(&out[i].dt, &tc256aD)
 	}
 }
+
+// tc256aJacobian is the form of verification; on this curve the complete formulas serve.
+type tc256aJacobian struct{ p tc256aPoint }
+
+func (p *tc256aJacobian) setIdentity()             { p.p.setIdentity() }
+func (p *tc256aJacobian) fromPoint(q *tc256aPoint) { p.p = *q }
+func (p *tc256aJacobian) toPoint(q *tc256aPoint)   { *q = p.p }
+func (r *tc256aJacobian) neg(p *tc256aJacobian)    { r.p.neg(&p.p) }
+func (r *tc256aJacobian) double(p *tc256aJacobian) { r.p.double(&p.p) }
+
+// doubleThen sets r = 2p, leaving out T unless an addition follows (doublings do not read it).
+func (r *tc256aJacobian) doubleThen(p *tc256aJacobian, adding bool) {
+	if adding {
+		r.p.double(&p.p)
+	} else {
+		r.p.doubleNoT(&p.p)
+	}
+}
+func (r *tc256aJacobian) add(p, q *tc256aJacobian)                     { r.p.add(&p.p, &q.p) }
+func (r *tc256aJacobian) addAffine(p *tc256aJacobian, a *tc256aAffine) { r.p.addAffine(&p.p, a) }
 
 // tc256aGroup is the arithmetic of id-tc26-gost-3410-2012-256-paramSetA (RFC 7836 A.2), a twisted Edwards curve with cofactor 4.
 type tc256aGroup struct{}
@@ -352,18 +391,19 @@ func tc256aDoubleScalarMult(r *tc256aPoint, z1, z2 []byte, q *tc256aPoint) {
 	n2 := wnaf(z2, 5)
 	tg := tc256aOddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]tc256aPoint
-	var q2 tc256aPoint
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]tc256aJacobian
+	var q2 tc256aJacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc tc256aJacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -371,21 +411,22 @@ func tc256aDoubleScalarMult(r *tc256aPoint, z1, z2 []byte, q *tc256aPoint) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n tc256aPoint
+				var n tc256aJacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 32 little-endian bytes of an
@@ -412,12 +453,13 @@ func (tc256aGroup) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (tc256aGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 32 || len(k) != 32 || len(digest) != 32 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (32 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (tc256aGroup) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 32 || len(k) != 32 || len(digest) != 32 || len(r) != 32 || len(s) != 32 {
+		return false
 	}
 	var kl [4]uint64
 	limbsLE(kl[:], k)
@@ -435,11 +477,9 @@ func (tc256aGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 32)
-	s = make([]byte, 32)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the
@@ -496,7 +536,11 @@ func (g tc256aGroup) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 tc256aScalar
 	es.setBytesReduced(digest)
 	es.sel(&tc256aScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [32]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], tc256aParams.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

@@ -224,6 +224,25 @@ func (r *tc512cPoint) double(p *tc512cPoint) *tc512cPoint {
 	return r
 }
 
+// doubleNoT sets r = 2p but leaves r.t stale: for a doubling followed by another doubling.
+func (r *tc512cPoint) doubleNoT(p *tc512cPoint) {
+	var a, b, c, e, f, g, h fp512a
+	a.sqr(&p.x)
+	b.sqr(&p.y)
+	c.sqr(&p.z)
+	c.double(&c)
+	e.add(&p.x, &p.y)
+	e.sqr(&e)
+	e.sub(&e, &a)
+	e.sub(&e, &b)
+	g.add(&a, &b)
+	f.sub(&g, &c)
+	h.sub(&a, &b)
+	r.x.mul(&e, &f)
+	r.y.mul(&g, &h)
+	r.z.mul(&f, &g)
+}
+
 // batchAffine converts ps to affine form with one inversion.
 func tc512cBatchAffine(ps []tc512cPoint, out []tc512cAffine) {
 	zs := make([]fp512a, len(ps))
@@ -243,6 +262,26 @@ func tc512cBatchAffine(ps []tc512cPoint, out []tc512cAffine) {
 		out[i].dt.mul(&out[i].dt, &tc512cD)
 	}
 }
+
+// tc512cJacobian is the form of verification; on this curve the complete formulas serve.
+type tc512cJacobian struct{ p tc512cPoint }
+
+func (p *tc512cJacobian) setIdentity()             { p.p.setIdentity() }
+func (p *tc512cJacobian) fromPoint(q *tc512cPoint) { p.p = *q }
+func (p *tc512cJacobian) toPoint(q *tc512cPoint)   { *q = p.p }
+func (r *tc512cJacobian) neg(p *tc512cJacobian)    { r.p.neg(&p.p) }
+func (r *tc512cJacobian) double(p *tc512cJacobian) { r.p.double(&p.p) }
+
+// doubleThen sets r = 2p, leaving out T unless an addition follows (doublings do not read it).
+func (r *tc512cJacobian) doubleThen(p *tc512cJacobian, adding bool) {
+	if adding {
+		r.p.double(&p.p)
+	} else {
+		r.p.doubleNoT(&p.p)
+	}
+}
+func (r *tc512cJacobian) add(p, q *tc512cJacobian)                     { r.p.add(&p.p, &q.p) }
+func (r *tc512cJacobian) addAffine(p *tc512cJacobian, a *tc512cAffine) { r.p.addAffine(&p.p, a) }
 
 // tc512cGroup is the arithmetic of id-tc26-gost-3410-2012-512-paramSetC (RFC 7836 A.2), a twisted Edwards curve with cofactor 4.
 type tc512cGroup struct{}
@@ -364,18 +403,19 @@ func tc512cDoubleScalarMult(r *tc512cPoint, z1, z2 []byte, q *tc512cPoint) {
 	n2 := wnaf(z2, 5)
 	tg := tc512cOddMultiples()
 	// tq[i] = (2i+1)·q
-	var tq [8]tc512cPoint
-	var q2 tc512cPoint
-	q2.double(q)
-	tq[0] = *q
+	var tq [8]tc512cJacobian
+	var q2 tc512cJacobian
+	tq[0].fromPoint(q)
+	q2.double(&tq[0])
 	for i := 1; i < len(tq); i++ {
 		tq[i].add(&tq[i-1], &q2)
 	}
-	r.setIdentity()
+	var acc tc512cJacobian
+	acc.setIdentity()
 	started := false
 	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
 		if started {
-			r.double(r)
+			acc.doubleThen(&acc, (i < len(n1) && n1[i] != 0) || (i < len(n2) && n2[i] != 0))
 		}
 		if i < len(n1) && n1[i] != 0 {
 			d := n1[i]
@@ -383,21 +423,22 @@ func tc512cDoubleScalarMult(r *tc512cPoint, z1, z2 []byte, q *tc512cPoint) {
 			if d < 0 {
 				a.condNeg(1)
 			}
-			r.addAffine(r, &a)
+			acc.addAffine(&acc, &a)
 			started = true
 		}
 		if i < len(n2) && n2[i] != 0 {
 			d := n2[i]
 			if d > 0 {
-				r.add(r, &tq[d/2])
+				acc.add(&acc, &tq[d/2])
 			} else {
-				var n tc512cPoint
+				var n tc512cJacobian
 				n.neg(&tq[-d/2])
-				r.add(r, &n)
+				acc.add(&acc, &n)
 			}
 			started = true
 		}
 	}
+	acc.toPoint(r)
 }
 
 // ValidScalar reports, in constant time, whether k is 64 little-endian bytes of an
@@ -424,12 +465,13 @@ func (tc512cGroup) PublicKey(d []byte) []byte {
 	return out
 }
 
-// Sign returns r = x(k·G) mod q and s = r·d + k·e mod q, e being digest read as a
-// little-endian integer mod q (0 becomes 1); ok is false when r or s is zero. d and k are
-// valid scalars; the work does not depend on their values.
-func (tc512cGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
-	if len(d) != 64 || len(k) != 64 || len(digest) != 64 {
-		return nil, nil, false
+// Sign writes r = x(k·G) mod q and s = r·d + k·e mod q to r and s (64 bytes each,
+// little-endian), e being digest read as a little-endian integer mod q (0 becomes 1). It
+// returns false when r or s is zero or an argument has the wrong length. d and k are valid
+// scalars; the work does not depend on their values.
+func (tc512cGroup) Sign(d, k, digest, r, s []byte) bool {
+	if len(d) != 64 || len(k) != 64 || len(digest) != 64 || len(r) != 64 || len(s) != 64 {
+		return false
 	}
 	var kl [8]uint64
 	limbsLE(kl[:], k)
@@ -447,11 +489,9 @@ func (tc512cGroup) Sign(d, k, digest []byte) (r, s []byte, ok bool) {
 	ss.mul(&rs, &ds)
 	t.mul(&ks, &es)
 	ss.add(&ss, &t)
-	r = make([]byte, 64)
-	s = make([]byte, 64)
 	rs.bytes(r)
 	ss.bytes(s)
-	return r, s, rs.isZero()|ss.isZero() == 0
+	return rs.isZero()|ss.isZero() == 0
 }
 
 // decode sets p from LE(x) ‖ LE(y) when that is a point on the curve the map to the
@@ -508,7 +548,11 @@ func (g tc512cGroup) Verify(pub, digest, r, s []byte) bool {
 	var es, v, z1, z2 tc512cScalar
 	es.setBytesReduced(digest)
 	es.sel(&tc512cScalarOne, &es, es.isZero())
-	v.inv(&es)
+	// e is public: a variable-time inversion is several times faster than Fermat's.
+	var eb [64]byte
+	es.bytes(eb[:])
+	invPublic(eb[:], tc512cParams.Q)
+	v.setBytes(eb[:])
 	z1.mul(&ss, &v)
 	z2.mul(&rs, &v)
 	z2.neg(&z2)

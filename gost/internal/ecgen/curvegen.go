@@ -69,6 +69,9 @@ func emitCurve(c *curve) (string, error) {
 	if err := templates.ExecuteTemplate(&b, form, data); err != nil {
 		return "", err
 	}
+	if err := templates.ExecuteTemplate(&b, "jacobian.tmpl", data); err != nil {
+		return "", err
+	}
 	if err := templates.ExecuteTemplate(&b, "group.tmpl", data); err != nil {
 		return "", err
 	}

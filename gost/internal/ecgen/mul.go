@@ -16,7 +16,11 @@ func emitMul(e *emitter, f *field, pl []uint64) {
 	e.p("%s := %s", join("x%d", n, ", "), join("x[%d]", n, ", "))
 	e.p("%s := %s", join("y%d", n, ", "), join("y[%d]", n, ", "))
 	e.p("var %s uint64", join("t%d", 2*n, ", "))
-	emitProduct(e, n)
+	if n >= 8 {
+		emitProductKaratsuba(e, n)
+	} else {
+		emitProduct(e, n)
+	}
 	emitReduce(e, f, pl)
 	e.p("return z")
 	e.p("}")
