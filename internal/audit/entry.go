@@ -54,14 +54,16 @@ type Hash [streebog.Size256]byte
 // String returns the hash in lower-case hex, as stored and exported.
 func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 
+var errBadHash = errors.New("audit: a hash is 64 hex digits")
+
 // ParseHash reads a hash written by String.
 func ParseHash(s string) (Hash, error) {
 	var h Hash
 	if len(s) != 2*len(h) {
-		return h, errors.New("audit: a hash is 64 hex digits")
+		return h, errBadHash
 	}
 	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
-		return h, errors.New("audit: a hash is 64 hex digits")
+		return h, errBadHash
 	}
 	return h, nil
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sep-platform/sep/gost/gost3410"
@@ -89,7 +90,10 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 	if v.cps, err = j.storedCheckpoints(ctx); err != nil {
 		return nil, err
 	}
-	if rep.Head, rep.HeadHash, err = j.Head(ctx); err != nil {
+	if rep.Head, rep.HeadHash, err = j.Head(ctx); errors.Is(err, errBadHash) {
+		rep.Problem = &Problem{Kind: HeadMismatch, Seq: rep.Head, Detail: "the head's hash was changed: it is not a hash"}
+		return rep, nil
+	} else if err != nil {
 		return nil, err
 	}
 
