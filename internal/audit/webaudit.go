@@ -160,7 +160,15 @@ func (p *Pages) export(format Format) web.HandlerFunc {
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="sep-audit-%s.%s"`, time.Now().UTC().Format("20060102-150405"), format))
 		h.Set("Cache-Control", "no-store")
 		cw := &countingWriter{w: w}
-		if _, err := p.journal.Export(r.Context(), cw, f, format, nil); err != nil {
+		// A large export outlasts the server's write timeout: each page of entries sent
+		// earns another minute.
+		rc := http.NewResponseController(w)
+		extend := func(n int64) {
+			if n%pageSize == 0 {
+				rc.SetWriteDeadline(time.Now().Add(time.Minute))
+			}
+		}
+		if _, err := p.journal.Export(r.Context(), cw, f, format, extend); err != nil {
 			if cw.n == 0 {
 				h.Del("Content-Disposition")
 				return err
