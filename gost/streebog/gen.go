@@ -15,6 +15,14 @@ import (
 	"os"
 )
 
+// extract takes byte r out of the word x. Where a narrower type does the
+// masking (bytes 3 and 7) the compiler saves the zero-extension; the
+// others are a shift and a zero-extension each.
+var extract = [8]string{
+	"uint8(x)", "uint16(x)>>8", "uint8(x>>16)", "uint32(x)>>24",
+	"uint8(x>>32)", "uint8(x>>40)", "uint8(x>>48)", "x>>56",
+}
+
 func main() {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
@@ -39,7 +47,7 @@ func main() {
 			if c == 0 {
 				op = ":="
 			}
-			p("\tr%d %s t[%d+int(uint8(x>>%d))]", r, op, 256*c, 8*r)
+			p("\tr%d %s t[%d+int(%s)]", r, op, 256*c, extract[r])
 		}
 	}
 	for r := 0; r < 8; r++ {
