@@ -52,6 +52,7 @@ func init() {
 		{"jobs", "background jobs: list [-state dead], retry ID", cmdJobs},
 		{"notify", "messages: test [-email A] [-phone N], status ID, outbox [-to A]", cmdNotify},
 		{"registry", "state registries: import-invalid-passports FILE, invalid-passports-status", cmdRegistry},
+		{"audit", "audit journal: verify, export, checkpoint, checkpoints", cmdAudit},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},

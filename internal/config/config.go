@@ -41,6 +41,9 @@ type Config struct {
 	TLSCertFile     string
 	TLSKeyFile      string
 	MetricsToken    string
+	// AuditCheckpointInterval is how often the audit journal's head is signed (when it has
+	// moved); sep also signs it when it shuts down.
+	AuditCheckpointInterval time.Duration
 
 	// Outbound gateways and keys; production refuses to start without them.
 	SMTPURL        string

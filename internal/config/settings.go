@@ -145,6 +145,17 @@ var settings = []setting{
 	{flag: "metrics-token", env: "SEP_METRICS_TOKEN", arg: "TOKEN", secret: true,
 		usage: "if set, /metrics requires the header Authorization: Bearer TOKEN",
 		apply: func(c *Config, v string) error { c.MetricsToken = v; return nil }},
+	{flag: "audit-checkpoint-interval", env: "SEP_AUDIT_CHECKPOINT_INTERVAL", def: "10m", arg: "DURATION",
+		usage: "how often the audit journal's head is signed with the instance key (when it has moved)",
+		apply: func(c *Config, v string) error {
+			if err := parseDuration(v, &c.AuditCheckpointInterval); err != nil {
+				return err
+			}
+			if c.AuditCheckpointInterval < time.Minute {
+				return reason("at least 1m")
+			}
+			return nil
+		}},
 	{flag: "smtp-url", env: "SEP_SMTP_URL", arg: "URL", secret: true,
 		usage: "mail gateway, smtp://user:password@host:587 (STARTTLS) or smtps://… (implicit TLS)",
 		apply: func(c *Config, v string) error {

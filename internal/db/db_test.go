@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,5 +208,19 @@ func TestNewID(t *testing.T) {
 			t.Fatalf("ids go back in time: %s after %s", id, prev)
 		}
 		prev = id
+	}
+}
+
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	url := dbtest.SQLiteURL(t)
+	dbtest.Open(t, url)
+	for _, suffix := range []string{"", "-wal"} {
+		st, err := os.Stat(strings.TrimPrefix(url, "sqlite:") + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := st.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("sep.db%s has mode %v: others may read personal data", suffix, mode)
+		}
 	}
 }

@@ -33,6 +33,13 @@ func openSQLite(path string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 	}
+	// The database holds personal data: only sep's own user may read it. SQLite gives its
+	// -wal and -shm files the same permissions.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	f.Close()
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
 	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {

@@ -53,12 +53,21 @@ type smsData struct {
 	ID, Phone, PhoneDigits, Text, Sender, Kind string
 }
 
+// SMSOptionError names the SMS option that is wrong: "URL", "Auth" or "Body".
+type SMSOptionError struct {
+	Option string
+	Err    error
+}
+
+func (e *SMSOptionError) Error() string { return e.Err.Error() }
+func (e *SMSOptionError) Unwrap() error { return e.Err }
+
 // NewSMS checks the options (the body template is tried on an example) and returns the
 // transport.
 func NewSMS(opt SMSOptions) (*SMSTransport, error) {
 	u, err := url.Parse(opt.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, errors.New("not an http(s) URL")
+		return nil, &SMSOptionError{"URL", errors.New("not an http(s) URL")}
 	}
 	t := &SMSTransport{contentType: opt.ContentType, sender: opt.Sender, client: opt.Client}
 	if u.User != nil {
@@ -71,7 +80,7 @@ func NewSMS(opt SMSOptions) (*SMSTransport, error) {
 		name, value, ok := strings.Cut(opt.Auth, ":")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 		if !ok || name == "" || value == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
-			return nil, errors.New(`the auth header must read "Name: value", e.g. "Authorization: Bearer KEY"`)
+			return nil, &SMSOptionError{"Auth", errors.New(`the auth header must read "Name: value", e.g. "Authorization: Bearer KEY"`)}
 		}
 		t.header = [2]string{name, value}
 	}
@@ -93,10 +102,10 @@ func NewSMS(opt SMSOptions) (*SMSTransport, error) {
 		"xml":   template.HTMLEscapeString,
 	}).Parse(opt.Body)
 	if err != nil {
-		return nil, fmt.Errorf("the body template: %w", err)
+		return nil, &SMSOptionError{"Body", fmt.Errorf("the body template: %w", err)}
 	}
 	if _, err := t.render(smsData{ID: "id", Phone: "+70000000000", PhoneDigits: "70000000000", Text: "text", Kind: "test"}); err != nil {
-		return nil, fmt.Errorf("the body template: %w", err)
+		return nil, &SMSOptionError{"Body", fmt.Errorf("the body template: %w", err)}
 	}
 	return t, nil
 }

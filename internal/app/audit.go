@@ -1,0 +1,135 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sep-platform/sep/gost/gostpkix"
+	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/keys"
+	"github.com/sep-platform/sep/internal/version"
+)
+
+// auditMigration is the migration that creates the journal's tables.
+const auditMigration = 10
+
+// instanceSettings differ between instances of one deployment by design; journaling them would
+// record every instance's start as a change.
+var instanceSettings = map[string]bool{
+	"SEP_HTTP_ADDR": true, "SEP_DATA_DIR": true, "SEP_WORKERS": true, "SEP_DB_MAX_CONNS": true,
+	"SEP_LOG_LEVEL": true, "SEP_LOG_FORMAT": true, "SEP_SHUTDOWN_TIMEOUT": true,
+}
+
+// loadKeys loads (in demo mode, generates) the instance keys, before anything else touches
+// the database: a bad key file stops start-up with nothing changed.
+func (m *Main) loadKeys() error {
+	cfg := m.Config
+	k, err := keys.Load(keys.Options{SigningKeyFile: cfg.SigningKeyFile, DataKeyFile: cfg.DataKeyFile,
+		DataDir: cfg.DataDir, Generate: cfg.Demo()})
+	if err != nil {
+		return err // a *config.Error naming the setting
+	}
+	m.Keys = k
+	return nil
+}
+
+// openAudit opens the journal and journals what happened while opening: migrations applied,
+// keys generated or first used, settings changed. It leaves the start itself to startAudit,
+// once everything is ready.
+func (m *Main) openAudit(ctx context.Context) error {
+	k := m.Keys
+	var err error
+	if m.Audit, err = audit.New(m.DB, audit.Options{SigningKey: k.Signing}); err != nil {
+		return err
+	}
+	status, err := m.DB.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	for _, s := range status {
+		if s.Version == auditMigration && !s.Applied {
+			// SEP_AUTO_MIGRATE=false with migrations pending: /readyz keeps traffic away until
+			// `sep migrate up`, and the journal starts with the next start.
+			m.Logger.Warn("the audit journal's tables do not exist yet; nothing is journaled until the migrations are applied")
+			m.Audit = nil
+			return nil
+		}
+	}
+	pub, err := gostpkix.EncodePublicKeyPEM(k.Signing.PublicKey())
+	if err != nil {
+		return err
+	}
+	generated := func(purpose string) bool {
+		for _, g := range k.Generated {
+			if g == purpose {
+				return true
+			}
+		}
+		return false
+	}
+	for _, step := range []func() error{
+		func() error { return m.Audit.RecordMigrations(ctx, status) },
+		func() error {
+			return m.Audit.RecordKey(ctx, keys.Signing, k.SigningID, string(pub), generated(keys.Signing))
+		},
+		func() error { return m.Audit.RecordKey(ctx, keys.Data, k.DataID, "", generated(keys.Data)) },
+		func() error { return m.Audit.RecordSettings(ctx, m.settings()) },
+		func() error { return m.Audit.ScheduleCheckpoints(ctx, m.Jobs, m.Config.AuditCheckpointInterval) },
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("audit journal: %w", err)
+		}
+	}
+	for _, g := range k.Generated {
+		m.Logger.Info("key generated in the data directory", "purpose", g)
+	}
+	return nil
+}
+
+// settings lists the shared settings as `sep config` prints them (secrets masked).
+func (m *Main) settings() []audit.Setting {
+	var buf bytes.Buffer
+	m.Config.Dump(&buf)
+	var out []audit.Setting
+	sc := bufio.NewScanner(&buf)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), "=")
+		if !ok || instanceSettings[name] {
+			continue
+		}
+		out = append(out, audit.Setting{Name: name, Value: value, Secret: value == "(set)"})
+	}
+	return out
+}
+
+// startAudit journals the start of this instance.
+func (m *Main) startAudit(ctx context.Context) error {
+	if m.Audit == nil {
+		return nil
+	}
+	if err := m.Audit.RecordStart(ctx, version.String(), string(m.Config.Mode)); err != nil {
+		return fmt.Errorf("audit journal: %w", err)
+	}
+	return nil
+}
+
+// stopAudit journals the shutdown and signs the head, so that the last entries are covered
+// by a checkpoint. It is best effort: a failure is logged, the shutdown goes on.
+func (m *Main) stopAudit() {
+	if m.Audit == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Audit.RecordStop(ctx, version.String()); err != nil {
+		m.Logger.Error("cannot journal the shutdown", "err", err)
+		return
+	}
+	if _, _, err := m.Audit.MakeCheckpoint(ctx); err != nil {
+		m.Logger.Error("cannot sign the audit journal's head at shutdown", "err", err)
+	}
+}

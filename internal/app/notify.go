@@ -1,0 +1,86 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/notify"
+)
+
+// NewNotifier builds the notifier from the settings — the development outbox in demo mode (or
+// when forced), else the configured SMTP and SMS gateways — and registers its delivery job on
+// q. Open uses it, and so does `sep notify test`.
+func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, logger *slog.Logger, reg prometheus.Registerer) (*notify.Notifier, error) {
+	outbox := cfg.Demo()
+	if cfg.Notify.Outbox != nil {
+		outbox = *cfg.Notify.Outbox
+	}
+	transports := map[notify.Channel]notify.Transport{}
+	if outbox && !cfg.Demo() {
+		logger.Warn("SEP_NOTIFY_OUTBOX=true in production: NO E-MAIL OR SMS LEAVES THIS SERVER. " +
+			"Messages, one-time codes included, are kept in the database outbox (sep notify outbox shows them).")
+	}
+	if !outbox {
+		if cfg.SMTPURL != "" {
+			from := cfg.Notify.SMTPFrom
+			if from == "" {
+				if !cfg.Demo() {
+					return nil, &config.Error{Setting: "SEP_SMTP_FROM", Reason: "production sends e-mail only with a sender address set"}
+				}
+				from = "noreply@" + cfg.PublicURL.Hostname()
+			}
+			t, err := notify.NewSMTP(notify.SMTPOptions{URL: cfg.SMTPURL, From: from})
+			if err != nil {
+				return nil, &config.Error{Setting: "SEP_SMTP_URL", Reason: err.Error()}
+			}
+			transports[notify.Email] = t
+		}
+		if cfg.SMSGatewayURL != "" {
+			t, err := notify.NewSMS(notify.SMSOptions{URL: cfg.SMSGatewayURL, Auth: cfg.Notify.SMSAuth,
+				Body: cfg.Notify.SMSBody, ContentType: cfg.Notify.SMSContentType, Sender: cfg.Notify.SMSSender})
+			if err != nil {
+				setting := map[string]string{"URL": "SEP_SMS_GATEWAY_URL", "Auth": "SEP_SMS_AUTH"}[optionOf(err)]
+				if setting == "" {
+					setting = "SEP_SMS_BODY"
+				}
+				return nil, &config.Error{Setting: setting, Reason: err.Error()}
+			}
+			transports[notify.SMS] = t
+		}
+	}
+	return notify.New(notify.Options{
+		DB:         d,
+		Jobs:       q,
+		Catalog:    i18n.Default(),
+		SiteURL:    cfg.PublicURL.String(),
+		Transports: transports,
+		Outbox:     outbox,
+		Limits: map[notify.Class][]notify.Limit{
+			notify.Codes: limits(cfg.Notify.CodeLimits),
+			notify.Tests: limits(cfg.Notify.TestLimits),
+		},
+		Logger:     logger,
+		Registerer: reg,
+	})
+}
+
+func optionOf(err error) string {
+	var oe *notify.SMSOptionError
+	if errors.As(err, &oe) {
+		return oe.Option
+	}
+	return ""
+}
+
+func limits(rs []config.RateLimit) []notify.Limit {
+	out := make([]notify.Limit, len(rs))
+	for i, r := range rs {
+		out[i] = notify.Limit{N: r.N, Per: r.Per}
+	}
+	return out
+}

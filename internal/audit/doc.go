@@ -1,0 +1,98 @@
+// Package audit is sep's tamper-evident audit journal: every action — of citizens, operators,
+// administrators, auditors, API clients and the system itself — is appended as an entry to one
+// hash chain, and the chain's head is signed now and then with the instance key (GOST R
+// 34.10-2012), so that nobody can quietly rewrite what happened.
+//
+// # What an entry stores
+//
+// Sequence number (1, 2, 3… without gaps), time (UTC, microseconds; never earlier than the
+// entry before), actor kind (system, anonymous, citizen, operator, admin, auditor, api_client)
+// and actor id, the organisation acted for, the action (a dotted code such as
+// "application.submit"; its readable name is the catalog message "audit.action.<code>"), object
+// type and id, the client's IP address and user agent, the outcome (success, failure, denied),
+// details, the previous entry's hash and the entry's own hash.
+//
+// The IP address and user agent are kept because a journal must say who acted from where; they
+// are personal data and are shown only to the actor, their organisation's admin and auditors.
+// The user agent is cleaned (valid UTF-8, no control characters, at most 512 bytes). Everything
+// else is an id or a code: actor, organisation and object ids and detail values must be tokens
+// of at most 128 characters from [A-Za-z0-9._:/+-] starting with a letter or digit, and values
+// of ten or more bare digits (passport number, ИНН, СНИЛС, phone) or a СНИЛС with separators
+// are refused, so that nobody journals a document number by accident. At most 16 details,
+// named by lower-case codes. Journal ids, never names, addresses or document numbers.
+//
+// # The chain
+//
+// hash(n) = Streebog-256(hash(n-1) ‖ encoding(n)), with hash(0) = 32 zero bytes. Hashes are
+// stored and exported as 64 lower-case hex digits of the digest bytes in the order
+// streebog.Sum256 returns them. encoding(n) is, byte for byte:
+//
+//	0x01                                   format version
+//	uint64 seq                             big-endian
+//	str(time)                              "2006-01-02T15:04:05.000000Z": UTC, always 6 fraction digits
+//	str(actor_kind) str(actor_id) str(org_id) str(action) str(object_type) str(object_id)
+//	str(ip) str(user_agent) str(outcome)   ip as netip prints it ("192.0.2.1", "2001:db8::1"), or empty
+//	uint32 count                           number of details
+//	str(key) str(value) …                  each detail, keys in ascending byte order
+//
+// where str(s) is uint32 big-endian byte length followed by the UTF-8 bytes. Absent fields are
+// empty strings. The details column holds the same map as a JSON object, for reading; the hash
+// covers the map, not the JSON text.
+//
+// # Appends and concurrency
+//
+// Append runs inside the caller's transaction, so an entry exists if and only if the action
+// commits. It reads and locks the one-row table audit_head (seq, hash, time of the last entry):
+// on PostgreSQL with SELECT … FOR UPDATE, which serialises appends from every instance on the
+// database; on SQLite the write transaction (BEGIN IMMEDIATE) already excludes other writers.
+// It then inserts the entry and moves the head. A rolled-back transaction takes its entry and
+// the head's move with it, so sequence numbers stay gapless and the head always names the real
+// last entry. The head lock is held until the caller's commit: append last in a transaction.
+//
+// Triggers refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of entries, against mistakes;
+// whoever owns the tables can drop them, which is what the chain and the checkpoints are for.
+//
+// # Checkpoints
+//
+// A checkpoint is the instance's signature over the head: number n (1, 2, 3…), the entry seq
+// it covers, that entry's hash, the time, the signing key's id and the digest of checkpoint
+// n-1 (zero for the first). The signed message is
+//
+//	0x01 str("sep-audit-checkpoint") uint64 n  uint64 seq  hash(32 bytes)  str(time)  str(key_id)  prev_digest(32 bytes)
+//
+// The signature is GOST R 34.10-2012 (s‖r, hex) over the Streebog digest of the message that
+// fits the key (Streebog-256 for the 256-bit instance key on tc26-256-A); a checkpoint's digest,
+// named by the next one, is Streebog-256 of the message. A job (kind "audit.checkpoint") makes
+// one per time slot when the head has moved; sep also makes one when it shuts down, and `sep
+// audit checkpoint` makes one on demand.
+//
+// # What Verify detects, and what it cannot
+//
+// Verify walks entries 1…head and the checkpoints in order and reports the first broken link:
+//
+//   - a changed entry (any field, including time and details): its hash no longer matches;
+//   - a deleted entry: a gap in the sequence numbers;
+//   - an entry deleted and the later ones renumbered: the next entry does not follow;
+//   - an inserted entry, even with a correct hash: it and the next both follow the same entry;
+//   - two neighbours swapped: reported as the wrong order;
+//   - the tail cut off: the head names a later entry, or a checkpoint covers a missing entry;
+//   - a changed entry with the whole tail re-hashed (no key is needed to re-hash): the first
+//     checkpoint at or after it no longer matches — the change lies between the checkpoint
+//     before and that one;
+//   - a forged, altered or renumbered checkpoint: its signature fails or its key is not trusted;
+//     a checkpoint removed from the middle: a gap in the numbers.
+//
+// Verify trusts only the public keys it is given (the instance key, and keys passed to
+// `sep audit verify -trust`), never the keys recorded in the database.
+//
+// Limits, honestly: someone who can write to the database can rewrite, cut off or invent
+// entries after the last checkpoint and move the head to match, and can delete the newest
+// checkpoints; the database alone cannot show it. Someone who also holds the instance key can
+// re-sign everything. The defence against both is outside the database: export the
+// checkpoints regularly (`sep audit checkpoints`) and publish or hand them to a third party —
+// a rewrite then contradicts a checkpoint the attacker cannot take back — and keep the
+// signing key where the database's administrators cannot read it.
+//
+// Verify also cannot tell a fabricated entry appended at the end through the head from a real
+// one: the journal proves that recorded history was not changed, not that every record is true.
+package audit

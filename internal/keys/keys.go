@@ -1,0 +1,231 @@
+// Package keys loads the instance keys of sep: the GOST R 34.10-2012 signing key (it signs the
+// audit journal's checkpoints, and later the documents sep issues) and the data key (32 random
+// bytes that will encrypt personal data at rest).
+//
+// In production both come from files named by settings: SEP_SIGNING_KEY_FILE, a PKCS#8 PEM key
+// as `sep crypto keygen` writes it, and SEP_DATA_KEY_FILE, 64 hex digits. In demo mode a key
+// whose setting is unset is generated on first start in DATA_DIR/keys/ (signing.pem, data.key;
+// mode 0600 in a 0700 directory) and reused on later starts. Generation is atomic and exclusive
+// (written to a temporary file, then hard-linked into place), so two instances starting on one
+// data directory end up with the same key.
+//
+// A key has an id that can be published and logged: the first 8 bytes, in hex, of the
+// Streebog-256 digest of the public key's SubjectPublicKeyInfo DER (signing key), or of a
+// domain-separated Streebog-256 of the key bytes (data key). The data key's value is never
+// logged or journaled.
+//
+// Every failure to read or parse a key file is a *config.Error naming the setting, so start-up
+// stops with exit status 2 and one line saying what to fix.
+package keys
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sep-platform/sep/gost/gost3410"
+	"github.com/sep-platform/sep/gost/gostpkix"
+	"github.com/sep-platform/sep/gost/streebog"
+	"github.com/sep-platform/sep/internal/config"
+)
+
+// Curve is the parameter set of generated signing keys: tc26-256-A, which signs Streebog-256
+// digests. Loaded keys may be on any GOST R 34.10-2012 parameter set.
+const Curve = "tc26-256-A"
+
+// DataKeySize is the length of the data key in bytes.
+const DataKeySize = 32
+
+// Purposes of keys, as journaled.
+const (
+	Signing = "signing"
+	Data    = "data"
+)
+
+// Options say where the keys are.
+type Options struct {
+	SigningKeyFile string // SEP_SIGNING_KEY_FILE; empty: DataDir/keys/signing.pem
+	DataKeyFile    string // SEP_DATA_KEY_FILE; empty: DataDir/keys/data.key
+	DataDir        string
+	// Generate allows creating a missing key in DataDir (demo mode at start-up). Without it a
+	// missing key is an error; tools such as `sep audit verify` never create keys.
+	Generate bool
+}
+
+// Keys are the loaded instance keys.
+type Keys struct {
+	Signing   *gost3410.PrivateKey
+	SigningID string
+	Data      []byte
+	DataID    string
+	// Generated lists the purposes (Signing, Data) of keys created by this Load.
+	Generated []string
+}
+
+// ErrNoKey is wrapped by errors about a key that does not exist and may not be generated.
+var ErrNoKey = errors.New("no key")
+
+// Load reads both keys, generating missing ones when allowed.
+func Load(opt Options) (*Keys, error) {
+	k := &Keys{}
+	sk, gen, err := LoadSigning(opt)
+	if err != nil {
+		return nil, err
+	}
+	k.Signing = sk
+	if k.SigningID, err = ID(sk.PublicKey()); err != nil {
+		return nil, err
+	}
+	if gen {
+		k.Generated = append(k.Generated, Signing)
+	}
+	if k.Data, gen, err = loadData(opt); err != nil {
+		return nil, err
+	}
+	k.DataID = dataID(k.Data)
+	if gen {
+		k.Generated = append(k.Generated, Data)
+	}
+	return k, nil
+}
+
+// LoadSigning reads the signing key (generating it if allowed and missing) and reports whether
+// it was generated.
+func LoadSigning(opt Options) (*gost3410.PrivateKey, bool, error) {
+	path, setting, explicit := opt.SigningKeyFile, "SEP_SIGNING_KEY_FILE", opt.SigningKeyFile != ""
+	if !explicit {
+		path = filepath.Join(opt.DataDir, "keys", "signing.pem")
+	}
+	generate := func() ([]byte, error) {
+		c, err := gost3410.CurveByName(Curve)
+		if err != nil {
+			return nil, err
+		}
+		key, err := gost3410.GenerateKey(c, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return gostpkix.EncodePrivateKeyPEM(key)
+	}
+	data, gen, err := readOrCreate(path, !explicit && opt.Generate, generate)
+	if err != nil {
+		return nil, false, fileError(setting, path, explicit, err)
+	}
+	key, err := gostpkix.ParsePrivateKeyPEM(data)
+	if err != nil {
+		return nil, false, fileError(setting, path, explicit,
+			fmt.Errorf("not a GOST R 34.10-2012 PKCS#8 PEM key (as sep crypto keygen writes): %v", err))
+	}
+	return key, gen, nil
+}
+
+func loadData(opt Options) ([]byte, bool, error) {
+	path, setting, explicit := opt.DataKeyFile, "SEP_DATA_KEY_FILE", opt.DataKeyFile != ""
+	if !explicit {
+		path = filepath.Join(opt.DataDir, "keys", "data.key")
+	}
+	generate := func() ([]byte, error) {
+		b := make([]byte, DataKeySize)
+		rand.Read(b)
+		return []byte(hex.EncodeToString(b) + "\n"), nil
+	}
+	data, gen, err := readOrCreate(path, !explicit && opt.Generate, generate)
+	if err != nil {
+		return nil, false, fileError(setting, path, explicit, err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(key) != DataKeySize {
+		return nil, false, fileError(setting, path, explicit,
+			fmt.Errorf("want %d random bytes as %d hex digits", DataKeySize, 2*DataKeySize))
+	}
+	return key, gen, nil
+}
+
+// readOrCreate reads path; if it does not exist and create is true, it writes the bytes
+// generate returns, exclusively: a racing instance that created the file first wins, and both read
+// its key.
+func readOrCreate(path string, create bool, generate func() ([]byte, error)) ([]byte, bool, error) {
+	data, err := os.ReadFile(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return data, false, err
+	}
+	if !create {
+		return nil, false, ErrNoKey
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, err
+	}
+	content, err := generate()
+	if err != nil {
+		return nil, false, err
+	}
+	tmp, err := os.CreateTemp(dir, ".key-*")
+	if err != nil {
+		return nil, false, err
+	}
+	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file 0600; write, sync, then link it into place so that nobody
+	// ever reads a half-written key.
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return nil, false, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, false, err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			data, err := os.ReadFile(path)
+			return data, false, err
+		}
+		return nil, false, err
+	}
+	return content, true, nil
+}
+
+func fileError(setting, path string, explicit bool, err error) error {
+	reason := err.Error()
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, ErrNoKey) && explicit:
+		reason = "the key file does not exist"
+	case errors.Is(err, ErrNoKey):
+		reason = setting + " is unset and the data directory holds no key"
+	case errors.Is(err, fs.ErrPermission):
+		reason = "the key file cannot be read (permission denied)"
+	case errors.As(err, &pe):
+		reason = "the key file cannot be read: " + pe.Err.Error()
+	}
+	if !explicit && !errors.Is(err, ErrNoKey) {
+		reason += " (this key file was generated in the data directory; set " + setting + " or remove the file)"
+	}
+	return &config.Error{Setting: setting, Value: path, Reason: reason}
+}
+
+// ID returns the id of a signing key: hex of the first 8 bytes of Streebog-256 of its
+// SubjectPublicKeyInfo DER.
+func ID(pub *gost3410.PublicKey) (string, error) {
+	der, err := gostpkix.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", err
+	}
+	sum := streebog.Sum256(der)
+	return hex.EncodeToString(sum[:8]), nil
+}
+
+// dataID names a data key without revealing it: a digest of the key with a label in front,
+// so that it is no digest anything else computes.
+func dataID(key []byte) string {
+	sum := streebog.Sum256(append([]byte("sep data key id\x00"), key...))
+	return hex.EncodeToString(sum[:8])
+}
