@@ -27,6 +27,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/app"
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/keys"
 )
 
 // Instance is a running sep.
@@ -96,4 +97,17 @@ func repoRoot() string {
 		}
 		dir = parent
 	}
+}
+
+// ProductionKeys makes real instance keys in a temporary directory, as an operator would with
+// `sep crypto keygen`, and returns the settings that name them — production mode refuses to
+// start without them.
+func ProductionKeys(t testing.TB) []string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := keys.Load(keys.Options{DataDir: dir, Generate: true}); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"SEP_SIGNING_KEY_FILE", filepath.Join(dir, "keys", "signing.pem"),
+		"SEP_DATA_KEY_FILE", filepath.Join(dir, "keys", "data.key")}
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -142,15 +140,9 @@ func startSink(t *testing.T) (*mailSink, string) {
 }
 
 func productionSettings(t *testing.T, more ...string) []string {
-	dir := t.TempDir()
-	for _, f := range []string{"signing.pem", "data.key"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("test"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return append([]string{"SEP_MODE", "production", "SEP_PUBLIC_URL", "http://127.0.0.1:0",
-		"SEP_SIGNING_KEY_FILE", filepath.Join(dir, "signing.pem"), "SEP_DATA_KEY_FILE", filepath.Join(dir, "data.key"),
-		"SEP_SMTP_FROM", "СЭП <noreply@sep.example.ru>"}, more...)
+	settings := append([]string{"SEP_MODE", "production", "SEP_PUBLIC_URL", "http://127.0.0.1:0",
+		"SEP_SMTP_FROM", "СЭП <noreply@sep.example.ru>"}, ProductionKeys(t)...)
+	return append(settings, more...)
 }
 
 func TestProductionSendsMailAndHasNoOutbox(t *testing.T) {
