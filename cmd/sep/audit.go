@@ -17,7 +17,6 @@ import (
 	"github.com/sep-platform/sep/gost/gostpkix"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
-	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/keys"
 )
 
@@ -66,9 +65,8 @@ func cmdAudit(env *environment, args []string) int {
 
 // openJournal opens the database and the journal; key is the signing key, or nil.
 func openJournal(ctx context.Context, env *environment, cfg *config.Config, key *gost3410.PrivateKey) (*audit.Journal, func(), bool) {
-	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: 2})
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
+	d, _ := openDatabase(ctx, env, cfg)
+	if d == nil {
 		return nil, nil, false
 	}
 	j, err := audit.New(d, audit.Options{SigningKey: key})

@@ -27,12 +27,8 @@ func cmdJobs(env *environment, args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	open := func() (*db.DB, bool) {
-		d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: 2})
-		if err != nil {
-			fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
-			return nil, false
-		}
-		return d, true
+		d, _ := openDatabase(ctx, env, cfg)
+		return d, d != nil
 	}
 	switch rest[0] {
 	case "list":

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/cryptocmd"
+	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/version"
 )
 
@@ -99,6 +100,22 @@ func loadConfig(env *environment, args []string, help func(io.Writer)) (cfg *con
 		return nil, nil, exitUsage, false
 	}
 	return cfg, rest, exitOK, true
+}
+
+// openDatabase opens the configured database for an operator command, creating the data
+// directory first (the default SQLite file lives there). On failure it prints one line and
+// returns nil with the exit status.
+func openDatabase(ctx context.Context, env *environment, cfg *config.Config) (*db.DB, int) {
+	if err := cfg.PrepareDataDir(); err != nil {
+		fmt.Fprintf(env.stderr, "sep: %v\n", err)
+		return nil, exitUsage
+	}
+	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: 2})
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
+		return nil, exitFailure
+	}
+	return d, exitOK
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {

@@ -6,8 +6,6 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
-
-	"github.com/sep-platform/sep/internal/db"
 )
 
 func cmdMigrate(env *environment, args []string) int {
@@ -22,16 +20,11 @@ func cmdMigrate(env *environment, args []string) int {
 		help(env.stderr)
 		return exitUsage
 	}
-	if err := cfg.PrepareDataDir(); err != nil {
-		fmt.Fprintf(env.stderr, "sep: %v\n", err)
-		return exitUsage
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: 2})
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
-		return exitFailure
+	d, code := openDatabase(ctx, env, cfg)
+	if d == nil {
+		return code
 	}
 	defer d.Close()
 

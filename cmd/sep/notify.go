@@ -51,14 +51,9 @@ func cmdNotify(env *environment, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := cfg.PrepareDataDir(); err != nil {
-		fmt.Fprintf(env.stderr, "sep: %v\n", err)
-		return exitUsage
-	}
-	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: 2})
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
-		return exitFailure
+	d, code := openDatabase(ctx, env, cfg)
+	if d == nil {
+		return code
 	}
 	defer d.Close()
 	if pending, err := d.Pending(ctx); err != nil || pending > 0 {

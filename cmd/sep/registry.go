@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/registry/passlist"
 )
 
@@ -71,16 +70,11 @@ func cmdRegistry(env *environment, args []string) int {
 		help(env.stderr)
 		return exitUsage
 	}
-	if err := cfg.PrepareDataDir(); err != nil {
-		fmt.Fprintf(env.stderr, "sep: %v\n", err)
-		return exitUsage
-	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: 2})
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
-		return exitFailure
+	d, code := openDatabase(ctx, env, cfg)
+	if d == nil {
+		return code
 	}
 	defer d.Close()
 	if cfg.AutoMigrate {

@@ -141,7 +141,12 @@ func TestReadyzNeedsMigrations(t *testing.T) {
 
 func TestMetricsEndpoint(t *testing.T) {
 	m := open(t, testConfig(t, dbtest.SQLiteURL(t), "SEP_METRICS_TOKEN", "let-me-see"), nil)
-	http.Get(m.URL() + "/")
+	home, err := http.Get(m.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, home.Body)
+	home.Body.Close()
 	res, err := http.Get(m.URL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -150,15 +155,24 @@ func TestMetricsEndpoint(t *testing.T) {
 	if res.StatusCode != 401 {
 		t.Fatalf("metrics without the token: %d", res.StatusCode)
 	}
-	req, _ := http.NewRequest("GET", m.URL()+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer let-me-see")
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// The request is counted just after its response is sent: poll briefly.
+	const counted = `sep_http_requests_total{code="200",method="GET",route="GET /{$}"} 1`
+	var text string
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		req, _ := http.NewRequest("GET", m.URL()+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer let-me-see")
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		text = string(b)
+		if strings.Contains(text, counted) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	text := string(b)
 	for _, want := range []string{
 		`sep_http_requests_total{code="200",method="GET",route="GET /{$}"} 1`,
 		`sep_http_request_duration_seconds_bucket{code="200",method="GET",route="GET /{$}"`,

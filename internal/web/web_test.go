@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"testing/fstest"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,6 +79,9 @@ func newFixture(t *testing.T, mutate func(*web.Options)) *fixture {
 	})
 	s.Handle("GET /api/v1/thing", func(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.Unavailable, "", errors.New("registry down"))
+	})
+	s.Handle("GET /down", func(w http.ResponseWriter, r *http.Request) error {
+		return errs.E(errs.Unavailable, "", errors.New("database unreachable"))
 	})
 	s.Handle("GET /client", func(w http.ResponseWriter, r *http.Request) error {
 		io.WriteString(w, web.ClientIP(r).String())
@@ -171,6 +175,14 @@ func TestErrorPagesInTheVisitorsLanguage(t *testing.T) {
 	res, body = get(t, f.srv.Client(), f.srv.URL+"/gone/42", "Cookie", web.LangCookie+"=en")
 	if res.StatusCode != 404 || !strings.Contains(body, "Page not found") || !strings.Contains(body, `lang="en"`) {
 		t.Fatalf("404 in English: %d %s", res.StatusCode, body)
+	}
+	res, body = get(t, f.srv.Client(), f.srv.URL+"/down")
+	if res.StatusCode != 503 || !strings.Contains(body, "Сервис временно недоступен") || strings.Contains(body, "database") {
+		t.Fatalf("503 in Russian: %d %s", res.StatusCode, body)
+	}
+	res, body = get(t, f.srv.Client(), f.srv.URL+"/down", "Cookie", web.LangCookie+"=en")
+	if res.StatusCode != 503 || !strings.Contains(body, "Service temporarily unavailable") {
+		t.Fatalf("503 in English: %d %s", res.StatusCode, body)
 	}
 	res, body = get(t, f.srv.Client(), f.srv.URL+"/boom")
 	if res.StatusCode != 500 || !strings.Contains(body, "Внутренняя ошибка") {
@@ -306,6 +318,10 @@ func TestAccessLogHasNoPersonalData(t *testing.T) {
 	f := newFixture(t, nil)
 	get(t, f.srv.Client(), f.srv.URL+"/hello?snils=112-233-445+95&name=Иванов")
 	get(t, f.srv.Client(), f.srv.URL+"/gone/ivanov-ivan")
+	// A request is counted and logged just after its response is sent: wait for the last one.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(f.log.String(), `route="GET /gone/{id}"`) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	log := f.log.String()
 	for _, secret := range []string{"112-233-445", "Иванов", "ivanov", "127.0.0.1"} {
 		if strings.Contains(log, secret) {
