@@ -112,11 +112,11 @@ func (d *digest) Write(p []byte) (int, error) {
 		if d.nbuf < BlockSize {
 			return n, nil
 		}
-		d.block(d.buf[:])
+		d.block(&d.buf)
 		d.nbuf = 0
 	}
 	for len(p) >= BlockSize {
-		d.block(p[:BlockSize])
+		d.block((*[BlockSize]byte)(p))
 		p = p[BlockSize:]
 	}
 	d.nbuf = copy(d.buf[:], p)
@@ -124,14 +124,10 @@ func (d *digest) Write(p []byte) (int, error) {
 }
 
 // block processes one full 64-byte block (RFC 6986 §9 step 2).
-func (d *digest) block(p []byte) {
-	var m [8]uint64
-	for i := range m {
-		m[i] = binary.LittleEndian.Uint64(p[8*i:])
-	}
-	compress(&d.h, &d.n, &m)
+func (d *digest) block(p *[BlockSize]byte) {
+	compress(&d.h, &d.n, p)
 	addCounter(&d.n, BlockSize*8)
-	addBlock(&d.sigma, &m)
+	addBlock(&d.sigma, p)
 }
 
 // Sum appends the digest of the data written so far to b without changing
@@ -146,24 +142,30 @@ func (d *digest) Sum(b []byte) []byte {
 // checkSum finishes the hash (RFC 6986 §9 step 3) into out, which is
 // d.size bytes long.
 func (d *digest) checkSum(out []byte) {
-	var m [8]uint64
 	var pad [BlockSize]byte
 	copy(pad[:], d.buf[:d.nbuf])
 	pad[d.nbuf] = 1
-	for i := range m {
-		m[i] = binary.LittleEndian.Uint64(pad[8*i:])
-	}
-	compress(&d.h, &d.n, &m)
+	compress(&d.h, &d.n, &pad)
 	addCounter(&d.n, uint64(d.nbuf)*8)
-	addBlock(&d.sigma, &m)
+	addBlock(&d.sigma, &pad)
 	var zero [8]uint64
-	compress(&d.h, &zero, &d.n)
-	compress(&d.h, &zero, &d.sigma)
+	var b [BlockSize]byte
+	compress(&d.h, &zero, wordBytes(&b, &d.n))
+	compress(&d.h, &zero, wordBytes(&b, &d.sigma))
 	// The 256-bit digest is MSB_256 of h: its upper four words.
 	first := 8 - d.size/8
 	for i := first; i < 8; i++ {
 		binary.LittleEndian.PutUint64(out[8*(i-first):], d.h[i])
 	}
+}
+
+// wordBytes stores the words x in b, least significant byte first, and
+// returns b.
+func wordBytes(b *[BlockSize]byte, x *[8]uint64) *[BlockSize]byte {
+	for i, w := range x {
+		binary.LittleEndian.PutUint64(b[8*i:], w)
+	}
+	return b
 }
 
 // addCounter adds v to the 512-bit little-endian word counter x.
@@ -175,10 +177,11 @@ func addCounter(x *[8]uint64, v uint64) {
 	}
 }
 
-// addBlock adds m to the 512-bit sum x modulo 2^512.
-func addBlock(x, m *[8]uint64) {
+// addBlock adds the block m, read as a little-endian 512-bit number, to
+// the sum x modulo 2^512.
+func addBlock(x *[8]uint64, m *[BlockSize]byte) {
 	var c uint64
 	for i := range x {
-		x[i], c = bits.Add64(x[i], m[i], c)
+		x[i], c = bits.Add64(x[i], binary.LittleEndian.Uint64(m[8*i:]), c)
 	}
 }

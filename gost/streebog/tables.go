@@ -1,5 +1,7 @@
 package streebog
 
+//go:generate go run gen.go
+
 import (
 	"encoding/binary"
 	"encoding/hex"
