@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"strings"
 
 	"github.com/sep-platform/sep/internal/errs"
 )
@@ -19,8 +20,8 @@ const (
 // csrf rejects forged state-changing requests in two independent ways: the browser's own
 // Sec-Fetch-Site/Origin headers (http.CrossOriginProtection), and a token that a same-origin
 // form carries and a cross-site one cannot know (double-submit of the sep_csrf cookie).
-// Requests that authenticate with an Authorization header are exempt from the token: browsers
-// never attach that header by themselves.
+// Requests that authenticate with a bearer token are exempt from the token: browsers never
+// attach that header by themselves (unlike Basic credentials, which they do resend).
 func (s *Site) csrf(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -31,16 +32,19 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 		if c, err := r.Cookie(CSRFCookie); err == nil && len(c.Value) == 43 {
 			ri.csrf = c.Value
 		}
+		had := ri.csrf != ""
+		if !had {
+			// A first visit, or a cookie that expired: issue a token so that the forms of the
+			// page about to be shown (even an error page) work.
+			ri.csrf = newToken()
+			http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: ri.csrf, Path: "/",
+				HttpOnly: true, Secure: s.opt.Secure, SameSite: http.SameSiteLaxMode})
+		}
 		if safeMethod(r.Method) {
-			if ri.csrf == "" {
-				ri.csrf = newToken()
-				http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: ri.csrf, Path: "/",
-					HttpOnly: true, Secure: s.opt.Secure, SameSite: http.SameSiteLaxMode})
-			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.Header.Get("Authorization") == "" {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 			sent := r.Header.Get(CSRFHeader)
 			if sent == "" {
 				if err := ParseForm(r); err != nil {
@@ -49,7 +53,7 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 				}
 				sent = r.PostFormValue(CSRFField)
 			}
-			if ri.csrf == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(ri.csrf)) != 1 {
+			if !had || subtle.ConstantTimeCompare([]byte(sent), []byte(ri.csrf)) != 1 {
 				s.Error(w, r, errs.E(errs.Forbidden, "error.csrf", errBadToken))
 				return
 			}

@@ -271,6 +271,23 @@ func TestCSRF(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("bearer request: %d", res.StatusCode)
 	}
+	// Basic credentials, which browsers resend on their own, exempt nothing.
+	res, _ = post(t, http.DefaultClient, f.srv.URL+"/echo", url.Values{"v": {"7"}}, "Authorization", "Basic dXNlcjpwYXNz")
+	if res.StatusCode != 403 {
+		t.Fatalf("basic-auth form without a token: %d", res.StatusCode)
+	}
+	// A visitor whose cookie expired is refused, but gets a fresh token so that the forms of
+	// the error page work.
+	res, body = post(t, http.DefaultClient, f.srv.URL+"/echo", url.Values{"v": {"8"}})
+	var fresh string
+	for _, ck := range res.Cookies() {
+		if ck.Name == web.CSRFCookie {
+			fresh = ck.Value
+		}
+	}
+	if res.StatusCode != 403 || fresh == "" || !strings.Contains(body, `value="`+fresh+`"`) {
+		t.Fatalf("form without a cookie: %d, new cookie %q, page carries it: %v", res.StatusCode, fresh, strings.Contains(body, fresh))
+	}
 }
 
 func TestBodyLimit(t *testing.T) {
