@@ -58,7 +58,7 @@ func cmdJobs(env *environment, args []string) int {
 		tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "ID\tKIND\tSTATE\tATTEMPTS\tUPDATED\tLAST ERROR\n")
 		for _, j := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.MaxAttempt,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.MaxAttempts,
 				j.UpdatedAt.UTC().Format(time.RFC3339), firstLine(j.LastError))
 		}
 		tw.Flush()

@@ -197,41 +197,44 @@ const (
 
 // Info is a job as operators see it.
 type Info struct {
-	ID, Kind   string
-	State      State
-	Attempts   int
-	MaxAttempt int
-	RunAt      time.Time
-	LastError  string
-	UpdatedAt  time.Time
+	ID, Kind    string
+	State       State
+	Attempts    int
+	MaxAttempts int
+	RunAt       time.Time
+	LastError   string
+	UpdatedAt   time.Time
 }
 
-// Get returns a job's current state.
-func (q *Queue) Get(ctx context.Context, id string) (Info, error) {
+const infoColumns = `SELECT id, kind, state, attempts, max_attempts, run_at, last_error, updated_at FROM jobs`
+
+// scanInfo reads one row of infoColumns.
+func scanInfo(row interface{ Scan(...any) error }) (Info, error) {
 	var in Info
 	var lastErr sql.NullString
-	err := q.db.Reader().QueryRowContext(ctx, `SELECT id, kind, state, attempts, max_attempts, run_at, last_error, updated_at
-		FROM jobs WHERE id = $1`, id).Scan(&in.ID, &in.Kind, &in.State, &in.Attempts, &in.MaxAttempt, &in.RunAt, &lastErr, &in.UpdatedAt)
+	err := row.Scan(&in.ID, &in.Kind, &in.State, &in.Attempts, &in.MaxAttempts, &in.RunAt, &lastErr, &in.UpdatedAt)
 	in.LastError = lastErr.String
 	return in, err
 }
 
+// Get returns a job's current state.
+func (q *Queue) Get(ctx context.Context, id string) (Info, error) {
+	return scanInfo(q.db.Reader().QueryRowContext(ctx, infoColumns+` WHERE id = $1`, id))
+}
+
 // List returns up to limit jobs in a state, most recently updated first.
 func (q *Queue) List(ctx context.Context, state State, limit int) ([]Info, error) {
-	rows, err := q.db.Reader().QueryContext(ctx, `SELECT id, kind, state, attempts, max_attempts, run_at, last_error, updated_at
-		FROM jobs WHERE state = $1 ORDER BY updated_at DESC LIMIT $2`, string(state), limit)
+	rows, err := q.db.Reader().QueryContext(ctx, infoColumns+` WHERE state = $1 ORDER BY updated_at DESC LIMIT $2`, string(state), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Info
 	for rows.Next() {
-		var in Info
-		var lastErr sql.NullString
-		if err := rows.Scan(&in.ID, &in.Kind, &in.State, &in.Attempts, &in.MaxAttempt, &in.RunAt, &lastErr, &in.UpdatedAt); err != nil {
+		in, err := scanInfo(rows)
+		if err != nil {
 			return nil, err
 		}
-		in.LastError = lastErr.String
 		out = append(out, in)
 	}
 	return out, rows.Err()
