@@ -35,7 +35,7 @@ func (c *Checkpoint) Message() []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(c.N))
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Seq))
 	b = append(b, c.Hash[:]...)
-	b = appendString(b, c.At.UTC().Format(timeLayout))
+	b = appendString(b, c.At.UTC().Format(TimeLayout))
 	b = appendString(b, c.KeyID)
 	return append(b, c.PrevDigest[:]...)
 }

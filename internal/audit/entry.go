@@ -93,9 +93,11 @@ const (
 	maxToken        = 128
 	maxKey          = 32
 	maxUserAgent    = 512
-	timeLayout      = "2006-01-02T15:04:05.000000Z"
 	encodingVersion = 1
 )
+
+// TimeLayout is how times are hashed, signed and exported: UTC, always six fraction digits.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
 var (
 	actionPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
@@ -211,7 +213,7 @@ func (e *Entry) Encode() []byte {
 	b := make([]byte, 0, 128+len(e.UserAgent))
 	b = append(b, encodingVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
-	b = appendString(b, e.At.UTC().Format(timeLayout))
+	b = appendString(b, e.At.UTC().Format(TimeLayout))
 	for _, s := range [...]string{string(e.ActorKind), e.ActorID, e.OrgID, e.Action, e.ObjectType, e.ObjectID,
 		e.IP, e.UserAgent, string(e.Outcome)} {
 		b = appendString(b, s)

@@ -97,7 +97,7 @@ func (j *Journal) exportCSV(ctx context.Context, w io.Writer, f Filter, progress
 		if err != nil {
 			return err
 		}
-		rec[0], rec[1] = strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(timeLayout)
+		rec[0], rec[1] = strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(TimeLayout)
 		rec[2], rec[3], rec[4] = string(e.ActorKind), e.ActorID, e.OrgID
 		rec[5], rec[6], rec[7] = e.Action, e.ObjectType, e.ObjectID
 		rec[8], rec[9], rec[10] = e.IP, e.UserAgent, string(e.Outcome)
@@ -150,7 +150,7 @@ func (j *Journal) exportJSON(ctx context.Context, w io.Writer, f Filter, progres
 			buf.WriteByte(',')
 		}
 		buf.WriteByte('\n')
-		if err := enc.Encode(exported{Seq: e.Seq, Time: e.At.UTC().Format(timeLayout), ActorKind: e.ActorKind,
+		if err := enc.Encode(exported{Seq: e.Seq, Time: e.At.UTC().Format(TimeLayout), ActorKind: e.ActorKind,
 			ActorID: e.ActorID, OrgID: e.OrgID, Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
 			IP: e.IP, UserAgent: e.UserAgent, Outcome: e.Outcome, Details: detailsOrEmpty(e.Details),
 			PrevHash: e.PrevHash.String(), Hash: e.Hash.String()}); err != nil {

@@ -178,3 +178,61 @@ func (j *Journal) Page(ctx context.Context, f Filter, before int64, limit int) (
 	}
 	return out, rows.Err()
 }
+
+// Criteria are a Filter as people type it, on the auditors' page or as `sep audit export`
+// flags: days as YYYY-MM-DD in UTC (To included), an actor id and an organisation id, each
+// optional.
+type Criteria struct {
+	From, To, Actor, Org string
+}
+
+// Filter turns the criteria into a Filter. bad names each field in error ("from", "to",
+// "actor", "org") with the catalog message that explains it; the Filter is usable only when
+// bad is empty.
+func (c Criteria) Filter() (f Filter, bad map[string]string) {
+	bad = map[string]string{}
+	day := func(field, s string) time.Time {
+		if s == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			bad[field] = "audit.error.date"
+		}
+		return t
+	}
+	f.From = day("from", c.From)
+	if to := day("to", c.To); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the "to" day is included
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		bad["to"] = "audit.error.date_order"
+	}
+	if checkToken("actor", c.Actor, false) != nil {
+		bad["actor"] = "audit.error.id"
+	}
+	if checkToken("org", c.Org, false) != nil {
+		bad["org"] = "audit.error.id"
+	}
+	f.ActorID, f.OrgID = c.Actor, c.Org
+	return f, bad
+}
+
+// fields are the criteria that are set, by field name.
+func (c Criteria) fields() map[string]string {
+	m := map[string]string{}
+	for k, v := range map[string]string{"from": c.From, "to": c.To, "actor": c.Actor, "org": c.Org} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// ExportEntry is the journal entry of an export of the entries matching c in format f, for the
+// caller to complete with the actor and append before the first byte is written.
+func (c Criteria) ExportEntry(f Format) Entry {
+	details := c.fields()
+	details["format"] = string(f)
+	return Entry{Action: ActionExport, ObjectType: "audit_journal", Details: details}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func (j *Journal) RecordKey(ctx context.Context, purpose, id, publicKey string, 
 		var previous string
 		err := tx.QueryRowContext(ctx, `SELECT key_id FROM audit_keys WHERE purpose = $1 AND key_id <> $2
 			ORDER BY created_at DESC LIMIT 1`, purpose, id).Scan(&previous)
-		if err != nil && err != sql.ErrNoRows {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("audit: keys: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit_keys (key_id, purpose, public_key, created_at) VALUES ($1, $2, $3, $4)

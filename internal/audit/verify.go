@@ -65,9 +65,8 @@ type VerifyOptions struct {
 type verifier struct {
 	trusted map[string]*gost3410.PublicKey
 	cps     []*storedCheckpoint
-	next    int // index in cps of the next checkpoint to check
-	lastN   int64
-	lastCP  *Checkpoint
+	next    int         // index in cps of the next checkpoint to check
+	lastCP  *Checkpoint // the last checkpoint found good
 	report  *Report
 }
 
@@ -177,11 +176,8 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 	return rep, nil
 }
 
-type stopError struct{}
-
-func (stopError) Error() string { return "stop" }
-
-var errStop error = stopError{}
+// errStop ends the walk at the first problem.
+var errStop = errors.New("stop")
 
 // unlinked explains an entry whose previous hash is not the hash of the entry before it.
 func (v *verifier) unlinked(r, before, next *row, prev Hash) *Problem {
@@ -219,7 +215,7 @@ func (v *verifier) checkpointsUpTo(seq int64, hash Hash) *Problem {
 			return &Problem{Kind: CheckpointMismatch, Seq: s.Seq, Checkpoint: s.N, Detail: fmt.Sprintf(
 				"checkpoint %d covers entry %d, which the journal does not have", s.N, s.Seq)}
 		}
-		v.lastN, v.lastCP = s.N, &s.Checkpoint
+		v.lastCP = &s.Checkpoint
 		v.report.Checkpoints++
 		v.report.LastCheckpoint = s.Seq
 	}
@@ -227,7 +223,10 @@ func (v *verifier) checkpointsUpTo(seq int64, hash Hash) *Problem {
 }
 
 func (v *verifier) checkCheckpoint(s *storedCheckpoint) *Problem {
-	n := v.lastN + 1
+	n := int64(1)
+	if v.lastCP != nil {
+		n = v.lastCP.N + 1
+	}
 	if s.N != n {
 		return &Problem{Kind: CheckpointMissing, Seq: s.Seq, Checkpoint: n, Detail: fmt.Sprintf("checkpoint %d is missing", n)}
 	}

@@ -1,15 +1,17 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/sep-platform/sep/gost/gost3410"
-	"github.com/sep-platform/sep/gost/gostpkix"
+	"github.com/sep-platform/sep/gost/streebog"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 )
@@ -303,23 +305,50 @@ func TestVerifyNeedsTheKeyToTrustCheckpoints(t *testing.T) {
 func TestCheckpointSignatureIsStandard(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		j := journalWithCheckpoints(t, d, 4, 2, 4)
-		var n, seq int64
-		var hash, keyID, prev, sig string
-		var at = new(any)
-		row := d.Reader().QueryRow(`SELECT n, seq, hash, at, key_id, prev_digest, signature FROM audit_checkpoints WHERE n = 2`)
-		if err := row.Scan(&n, &seq, &hash, at, &keyID, &prev, &sig); err != nil {
+		cps, err := j.Checkpoints(context.Background())
+		if err != nil || len(cps) != 2 {
+			t.Fatalf("%d checkpoints, %v", len(cps), err)
+		}
+		// 0x01 str("sep-audit-checkpoint") uint64 n  uint64 seq  hash  str(time)  str(key_id)  prev_digest
+		message := func(row int) []byte {
+			var (
+				n, seq            int64
+				hash, keyID, prev string
+			)
+			if err := d.Reader().QueryRow(`SELECT n, seq, hash, key_id, prev_digest FROM audit_checkpoints WHERE n = $1`,
+				row).Scan(&n, &seq, &hash, &keyID, &prev); err != nil {
+				t.Fatal(err)
+			}
+			at := cps[row-1].At.UTC().Format("2006-01-02T15:04:05.000000Z") // as the column reads back
+			str := func(b []byte, s string) []byte { return append(binary.BigEndian.AppendUint32(b, uint32(len(s))), s...) }
+			unhex := func(s string) []byte {
+				b, err := hex.DecodeString(s)
+				if err != nil || len(b) != 32 {
+					t.Fatalf("checkpoint %d: %q is not 32 bytes in hex", row, s)
+				}
+				return b
+			}
+			b := str([]byte{1}, "sep-audit-checkpoint")
+			b = binary.BigEndian.AppendUint64(b, uint64(n))
+			b = binary.BigEndian.AppendUint64(b, uint64(seq))
+			b = append(b, unhex(hash)...)
+			b = str(str(b, at), keyID)
+			return append(b, unhex(prev)...)
+		}
+		first, second := message(1), message(2)
+		if !bytes.Equal(second, cps[1].Message()) {
+			t.Fatalf("message layout differs from the documentation:\n got %x\nwant %x", cps[1].Message(), second)
+		}
+		if sum := streebog.Sum256(first); !bytes.HasSuffix(second, sum[:]) {
+			t.Fatal("checkpoint 2 does not name Streebog-256 of checkpoint 1's message")
+		}
+		var sig string
+		if err := d.Reader().QueryRow(`SELECT signature FROM audit_checkpoints WHERE n = 2`).Scan(&sig); err != nil {
 			t.Fatal(err)
 		}
-		cps, _ := j.Checkpoints(context.Background())
-		msg := cps[1].Message()
-		// version 1, "sep-audit-checkpoint", n, seq, hash, time, key id, previous digest
-		if msg[0] != 1 || !strings.Contains(string(msg), "sep-audit-checkpoint") ||
-			!strings.Contains(string(msg), keyID) || !strings.Contains(hex.EncodeToString(msg), hash) ||
-			!strings.HasSuffix(hex.EncodeToString(msg), prev) || prev != cps[0].Digest().String() {
-			t.Fatalf("message layout differs from the documentation: %x", msg)
-		}
 		s, _ := hex.DecodeString(sig)
-		if !gost3410.VerifyDigest(testKey.PublicKey(), gostpkix.Digest(testKey.Curve(), msg), s) {
+		digest := streebog.Sum256(second) // tc26-256-A keys sign Streebog-256
+		if !gost3410.VerifyDigest(testKey.PublicKey(), digest[:], s) {
 			t.Fatal("the stored signature does not verify over the documented message")
 		}
 		if _, made, _ := j.MakeCheckpoint(context.Background()); made {

@@ -11,62 +11,17 @@ import (
 	"github.com/sep-platform/sep/internal/web"
 )
 
-// exportFilter is the auditor's filter as typed in the form.
-type exportFilter struct {
-	From, To, Actor, Org string
-}
-
-func (f exportFilter) query() string {
-	q := url.Values{}
-	for k, v := range map[string]string{"from": f.From, "to": f.To, "actor": f.Actor, "org": f.Org} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	return q.Encode()
-}
-
-// parse turns the form into a Filter; bad lists the fields in error by their catalog message.
-func (f exportFilter) parse() (Filter, map[string]string) {
-	var out Filter
-	bad := map[string]string{}
-	date := func(field, s string) time.Time {
-		if s == "" {
-			return time.Time{}
-		}
-		t, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			bad[field] = "audit.error.date"
-		}
-		return t
-	}
-	out.From = date("from", f.From)
-	if to := date("to", f.To); !to.IsZero() {
-		out.To = to.AddDate(0, 0, 1) // the "to" day is included
-	}
-	if !out.From.IsZero() && !out.To.IsZero() && !out.From.Before(out.To) {
-		bad["to"] = "audit.error.date_order"
-	}
-	if checkToken("actor", f.Actor, false) != nil {
-		bad["actor"] = "audit.error.id"
-	}
-	if checkToken("org", f.Org, false) != nil {
-		bad["org"] = "audit.error.id"
-	}
-	out.ActorID, out.OrgID = f.Actor, f.Org
-	return out, bad
-}
-
-func filterOf(r *http.Request) exportFilter {
+// criteriaOf reads the auditor's criteria from the query string.
+func criteriaOf(r *http.Request) Criteria {
 	q := r.URL.Query()
 	trim := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	return exportFilter{From: trim("from"), To: trim("to"), Actor: trim("actor"), Org: trim("org")}
+	return Criteria{From: trim("from"), To: trim("to"), Actor: trim("actor"), Org: trim("org")}
 }
 
 // auditorPage is the data of templates/audit_export.html.
 type auditorPage struct {
 	web.Page
-	Form     exportFilter
+	Form     Criteria
 	Errors   map[string]string // field → message
 	Count    int
 	Entries  []entryView
@@ -96,17 +51,15 @@ func (p *Pages) auditor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pr := p.site.Printer(r)
-	form := filterOf(r)
-	f, bad := form.parse()
-	page := &auditorPage{Form: form, Errors: map[string]string{}}
+	crit := criteriaOf(r)
+	f, bad := crit.Filter()
+	page := &auditorPage{Form: crit, Errors: map[string]string{}}
 	page.Title = pr.T("audit.export.title")
-	status := http.StatusOK
 	if len(bad) > 0 {
 		for field, id := range bad {
 			page.Errors[field] = pr.T(id)
 		}
-		status = http.StatusBadRequest
-		return p.site.Render(w, r, status, "audit_export", page)
+		return p.site.Render(w, r, http.StatusBadRequest, "audit_export", page)
 	}
 	count, err := p.journal.Count(r.Context(), f)
 	if err != nil {
@@ -120,13 +73,21 @@ func (p *Pages) auditor(w http.ResponseWriter, r *http.Request) error {
 	for i := range entries {
 		page.Entries = append(page.Entries, view(pr, &entries[i]))
 	}
-	q := form.query()
 	page.CSVLink, page.JSONLink = "/audit/export.csv", "/audit/export.json"
-	if q != "" {
+	if q := crit.query(); q != "" {
 		page.CSVLink += "?" + q
 		page.JSONLink += "?" + q
 	}
-	return p.site.Render(w, r, status, "audit_export", page)
+	return p.site.Render(w, r, http.StatusOK, "audit_export", page)
+}
+
+// query is the criteria as a query string, for the download links.
+func (c Criteria) query() string {
+	q := url.Values{}
+	for k, v := range c.fields() {
+		q.Set(k, v)
+	}
+	return q.Encode()
 }
 
 // export streams the filtered journal. The export itself is journaled first, so that even an
@@ -140,19 +101,12 @@ func (p *Pages) export(format Format) web.HandlerFunc {
 		if !mayAudit(who) {
 			return p.deny(r)
 		}
-		form := filterOf(r)
-		f, bad := form.parse()
+		crit := criteriaOf(r)
+		f, bad := crit.Filter()
 		if len(bad) > 0 {
 			return errs.E(errs.Invalid, "audit.error.filter", fmt.Errorf("bad fields %v", bad))
 		}
-		details := map[string]string{"format": string(format)}
-		for k, v := range map[string]string{"from": form.From, "to": form.To, "actor": form.Actor, "org": form.Org} {
-			if v != "" {
-				details[k] = v
-			}
-		}
-		if _, err := p.journal.AppendRequest(r.Context(), nil, r, Entry{Action: ActionExport, ObjectType: "audit_journal",
-			Details: details}); err != nil {
+		if _, err := p.journal.AppendRequest(r.Context(), nil, r, crit.ExportEntry(format)); err != nil {
 			return err
 		}
 		h := w.Header()
