@@ -63,19 +63,20 @@ func cmdAudit(env *environment, args []string) int {
 	return sub(env, cfg, rest[1:])
 }
 
-// openJournal opens the database and the journal; key is the signing key, or nil.
-func openJournal(ctx context.Context, env *environment, cfg *config.Config, key *gost3410.PrivateKey) (*audit.Journal, func(), bool) {
-	d, _ := openDatabase(ctx, env, cfg)
+// openJournal opens the database and the journal; key is the signing key, or nil. On failure
+// it prints one line and returns the exit status (not exitOK).
+func openJournal(ctx context.Context, env *environment, cfg *config.Config, key *gost3410.PrivateKey) (*audit.Journal, func(), int) {
+	d, code := openDatabase(ctx, env, cfg)
 	if d == nil {
-		return nil, nil, false
+		return nil, nil, code
 	}
 	j, err := audit.New(d, audit.Options{SigningKey: key})
 	if err != nil {
 		d.Close()
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
-		return nil, nil, false
+		return nil, nil, exitFailure
 	}
-	return j, func() { d.Close() }, true
+	return j, func() { d.Close() }, exitOK
 }
 
 func subFlags(env *environment, name string) *flag.FlagSet {
@@ -122,7 +123,9 @@ func auditVerify(env *environment, cfg *config.Config, args []string) int {
 	switch k, err := signingKey(cfg); {
 	case err == nil:
 		trusted = append(trusted, k.PublicKey())
-	case cfg.SigningKeyFile != "":
+	case errors.Is(err, keys.ErrNoKey) && cfg.SigningKeyFile == "":
+		// No instance key here (verifying a copy, say): only the -trust keys count.
+	default:
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
 		return exitUsage
 	}
@@ -141,9 +144,9 @@ func auditVerify(env *environment, cfg *config.Config, args []string) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	j, closeDB, ok := openJournal(ctx, env, cfg, nil)
-	if !ok {
-		return exitFailure
+	j, closeDB, code := openJournal(ctx, env, cfg, nil)
+	if code != exitOK {
+		return code
 	}
 	defer closeDB()
 	p := newProgress(env.stderr, "checked")
@@ -186,9 +189,9 @@ func auditCheckpoint(env *environment, cfg *config.Config, args []string) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	j, closeDB, ok := openJournal(ctx, env, cfg, key)
-	if !ok {
-		return exitFailure
+	j, closeDB, code := openJournal(ctx, env, cfg, key)
+	if code != exitOK {
+		return code
 	}
 	defer closeDB()
 	c, made, err := j.MakeCheckpoint(ctx)
@@ -219,9 +222,9 @@ func auditCheckpoints(env *environment, cfg *config.Config, args []string) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	j, closeDB, ok := openJournal(ctx, env, cfg, nil)
-	if !ok {
-		return exitFailure
+	j, closeDB, code := openJournal(ctx, env, cfg, nil)
+	if code != exitOK {
+		return code
 	}
 	defer closeDB()
 	cps, err := j.Checkpoints(ctx)
@@ -240,7 +243,7 @@ func auditCheckpoints(env *environment, cfg *config.Config, args []string) int {
 	}
 	rows := make([]published, len(cps))
 	for i, c := range cps {
-		rows[i] = published{c.N, c.Seq, c.Hash.String(), c.At.UTC().Format("2006-01-02T15:04:05.000000Z"), c.KeyID,
+		rows[i] = published{c.N, c.Seq, c.Hash.String(), c.At.UTC().Format(audit.TimeLayout), c.KeyID,
 			c.PrevDigest.String(), hex.EncodeToString(c.Signature)}
 	}
 	if f == audit.JSON {

@@ -98,6 +98,11 @@ func TestAuditVerifyTrustsOnlyGivenKeys(t *testing.T) {
 	if code, out, _ := sep(t, env, "audit", "verify", "-trust", pubFile); code != 0 {
 		t.Fatalf("with -trust: %d %q", code, out)
 	}
+	// A copy of the database checked where no instance key exists: the -trust keys suffice.
+	elsewhere := map[string]string{"SEP_DATA_DIR": t.TempDir(), "SEP_DATABASE_URL": env["SEP_DATABASE_URL"]}
+	if code, out, errOut := sep(t, elsewhere, "audit", "verify", "-trust", pubFile); code != 0 {
+		t.Fatalf("without an instance key, with -trust: %d %q %q", code, out, errOut)
+	}
 }
 
 func TestAuditUsageErrors(t *testing.T) {
@@ -122,9 +127,21 @@ func TestAuditUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and a message", args, code, out, errOut)
 		}
 	}
+	// Bad criteria are explained as on the auditors' page, flag by flag.
+	_, _, errOut := sep(t, env, "audit", "export", "-format", "csv", "-from", "2025-03-02", "-to", "2025-03-01", "-org", "x y")
+	if !strings.Contains(errOut, "sep: -to: The end date cannot be before the start date.") || !strings.Contains(errOut, "sep: -org: An id may") {
+		t.Errorf("bad export criteria: %q", errOut)
+	}
 	bad := map[string]string{"SEP_DATA_DIR": env["SEP_DATA_DIR"], "SEP_DATABASE_URL": env["SEP_DATABASE_URL"], "SEP_SIGNING_KEY_FILE": junk}
 	if code, _, errOut := sep(t, bad, "audit", "verify"); code != exitUsage || !strings.Contains(errOut, "SEP_SIGNING_KEY_FILE") {
 		t.Errorf("bad key file: exit %d, %q", code, errOut)
+	}
+	// A damaged key in the data directory is reported, not passed over as no key at all.
+	damaged := map[string]string{"SEP_DATA_DIR": t.TempDir(), "SEP_DATABASE_URL": env["SEP_DATABASE_URL"]}
+	os.MkdirAll(filepath.Join(damaged["SEP_DATA_DIR"], "keys"), 0o700)
+	os.WriteFile(filepath.Join(damaged["SEP_DATA_DIR"], "keys", "signing.pem"), []byte("damaged"), 0o600)
+	if code, _, errOut := sep(t, damaged, "audit", "verify"); code != exitUsage || !strings.Contains(errOut, "SEP_SIGNING_KEY_FILE") {
+		t.Errorf("damaged key in the data directory: exit %d, %q", code, errOut)
 	}
 	if code, _, _ := sep(t, env, "audit", "--help"); code != 0 {
 		t.Errorf("help: exit %d", code)

@@ -1,15 +1,16 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"time"
+	"slices"
 
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/i18n"
 )
 
 func auditExport(env *environment, cfg *config.Config, args []string) int {
@@ -28,39 +29,21 @@ func auditExport(env *environment, cfg *config.Config, args []string) int {
 		fmt.Fprintf(env.stderr, "sep: -format: %v\n", err)
 		return exitUsage
 	}
-	var filter audit.Filter
-	for _, d := range []struct {
-		flag, v string
-		dst     *time.Time
-		days    int
-	}{{"from", *from, &filter.From, 0}, {"to", *to, &filter.To, 1}} {
-		if d.v == "" {
-			continue
+	crit := audit.Criteria{From: *from, To: *to, Actor: *actor, Org: *org}
+	filter, bad := crit.Filter()
+	if len(bad) > 0 {
+		en := i18n.Default().Printer(i18n.EN)
+		for _, field := range slices.Sorted(maps.Keys(bad)) {
+			fmt.Fprintf(env.stderr, "sep: -%s: %s\n", field, en.T(bad[field]))
 		}
-		t, err := time.Parse("2006-01-02", d.v)
-		if err != nil {
-			fmt.Fprintf(env.stderr, "sep: -%s %q: want a date as YYYY-MM-DD\n", d.flag, d.v)
-			return exitUsage
-		}
-		*d.dst = t.AddDate(0, 0, d.days)
-	}
-	if !filter.From.IsZero() && !filter.To.IsZero() && !filter.From.Before(filter.To) {
-		fmt.Fprintln(env.stderr, "sep: -to is before -from")
 		return exitUsage
-	}
-	filter.ActorID, filter.OrgID = *actor, *org
-	details := map[string]string{"format": string(f), "from": *from, "to": *to, "actor": *actor, "org": *org}
-	for k, v := range details {
-		if v == "" {
-			delete(details, k)
-		}
 	}
 
 	ctx, stop := signalContext()
 	defer stop()
-	j, closeDB, ok := openJournal(ctx, env, cfg, nil)
-	if !ok {
-		return exitFailure
+	j, closeDB, code := openJournal(ctx, env, cfg, nil)
+	if code != exitOK {
+		return code
 	}
 	defer closeDB()
 	total, err := j.Count(ctx, filter)
@@ -69,12 +52,9 @@ func auditExport(env *environment, cfg *config.Config, args []string) int {
 		return exitFailure
 	}
 	// The export is an action like any other: on record before a byte is written.
-	if _, err := j.Append(ctx, nil, audit.Entry{ActorKind: audit.ActorSystem, ActorID: "cli", Action: audit.ActionExport,
-		ObjectType: "audit_journal", Details: details}); err != nil {
-		if errors.Is(err, audit.ErrInvalidEntry) {
-			fmt.Fprintf(env.stderr, "sep: -actor and -org take ids: %v\n", err)
-			return exitUsage
-		}
+	entry := crit.ExportEntry(f)
+	entry.ActorKind, entry.ActorID = audit.ActorSystem, "cli"
+	if _, err := j.Append(ctx, nil, entry); err != nil {
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
 		return exitFailure
 	}

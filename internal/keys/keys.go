@@ -14,8 +14,9 @@
 // domain-separated Streebog-256 of the key bytes (data key). The data key's value is never
 // logged or journaled.
 //
-// Every failure to read or parse a key file is a *config.Error naming the setting, so start-up
-// stops with exit status 2 and one line saying what to fix.
+// Every failure to read or parse a key file wraps a *config.Error naming the setting, so start-up
+// stops with exit status 2 and one line saying what to fix; a key that does not exist and may
+// not be generated also wraps ErrNoKey.
 package keys
 
 import (
@@ -209,8 +210,18 @@ func fileError(setting, path string, explicit bool, err error) error {
 	if !explicit && !errors.Is(err, ErrNoKey) {
 		reason += " (this key file was generated in the data directory; set " + setting + " or remove the file)"
 	}
-	return &config.Error{Setting: setting, Value: path, Reason: reason}
+	return &fileErr{config: &config.Error{Setting: setting, Value: path, Reason: reason}, cause: err}
 }
+
+// fileErr is a *config.Error (for errors.As: start-up exits with status 2) that keeps its
+// cause (for errors.Is: a tool can tell a missing key, ErrNoKey, from a bad one).
+type fileErr struct {
+	config *config.Error
+	cause  error
+}
+
+func (e *fileErr) Error() string   { return e.config.Error() }
+func (e *fileErr) Unwrap() []error { return []error{e.config, e.cause} }
 
 // ID returns the id of a signing key: hex of the first 8 bytes of Streebog-256 of its
 // SubjectPublicKeyInfo DER.

@@ -162,6 +162,9 @@ func TestCorruptGeneratedKeyIsNotReplaced(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Setting != "SEP_SIGNING_KEY_FILE" || !strings.Contains(ce.Reason, "data directory") {
 		t.Fatalf("error %v; want a config.Error for SEP_SIGNING_KEY_FILE pointing at the data directory", err)
 	}
+	if errors.Is(err, ErrNoKey) {
+		t.Error("a damaged key is reported as a missing one")
+	}
 	if b, _ := os.ReadFile(path); string(b) != "damaged" {
 		t.Error("a damaged key was silently replaced by a new one")
 	}
@@ -171,8 +174,8 @@ func TestToolsNeverGenerateKeys(t *testing.T) {
 	dir := t.TempDir()
 	_, _, err := LoadSigning(Options{DataDir: dir})
 	var ce *config.Error
-	if !errors.As(err, &ce) || ce.Setting != "SEP_SIGNING_KEY_FILE" {
-		t.Fatalf("error %v; want a config.Error for SEP_SIGNING_KEY_FILE", err)
+	if !errors.As(err, &ce) || ce.Setting != "SEP_SIGNING_KEY_FILE" || !errors.Is(err, ErrNoKey) {
+		t.Fatalf("error %v; want a config.Error for SEP_SIGNING_KEY_FILE wrapping ErrNoKey", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "keys")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("a tool created a key")
