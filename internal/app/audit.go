@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,20 +64,14 @@ func (m *Main) openAudit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	generated := func(purpose string) bool {
-		for _, g := range k.Generated {
-			if g == purpose {
-				return true
-			}
-		}
-		return false
-	}
 	for _, step := range []func() error{
 		func() error { return m.Audit.RecordMigrations(ctx, status) },
 		func() error {
-			return m.Audit.RecordKey(ctx, keys.Signing, k.SigningID, string(pub), generated(keys.Signing))
+			return m.Audit.RecordKey(ctx, keys.Signing, k.SigningID, string(pub), slices.Contains(k.Generated, keys.Signing))
 		},
-		func() error { return m.Audit.RecordKey(ctx, keys.Data, k.DataID, "", generated(keys.Data)) },
+		func() error {
+			return m.Audit.RecordKey(ctx, keys.Data, k.DataID, "", slices.Contains(k.Generated, keys.Data))
+		},
 		func() error { return m.Audit.RecordSettings(ctx, m.settings()) },
 		func() error { return m.Audit.ScheduleCheckpoints(ctx, m.Jobs, m.Config.AuditCheckpointInterval) },
 	} {
