@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sep-platform/sep/gost/gost3410"
+	"github.com/sep-platform/sep/gost/gostpkix"
 )
 
 // issued is a certificate made in a test with its key.
@@ -240,5 +241,102 @@ func TestCreateChecks(t *testing.T) {
 	}
 	if c.SignatureAlgorithm.Parameters.FullBytes != nil {
 		t.Error("signature AlgorithmIdentifier has parameters; RFC 9215 says omit")
+	}
+}
+
+// v1Certificate makes a version 1 certificate (no extensions, so no
+// basicConstraints) for key, signed by issuer, as legacy CAs issued them
+// to end entities.
+func v1Certificate(t *testing.T, subject string, key *gost3410.PrivateKey, issuer *issued) *Certificate {
+	t.Helper()
+	name, err := ParseName(subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subj, err := name.MarshalDER()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := gostpkix.MarshalPKIXPublicKey(key.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	curve := issuer.key.Curve()
+	sigAlg := pkix.AlgorithmIdentifier{Algorithm: gostpkix.SignatureAlgorithm(curve)}
+	tbs, err := marshalTBS(tbsFields{Version: 1, Serial: big.NewInt(7), SigAlg: sigAlg, Issuer: issuer.cert.RawSubject,
+		NotBefore: testNow.Add(-time.Hour), NotAfter: testNow.Add(time.Hour), Subject: subj, SPKI: spki})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := issuer.key.Sign(rand.Reader, gostpkix.Digest(curve, tbs), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := asn1.Marshal(certificateDER{TBS: asn1.RawValue{FullBytes: tbs}, SignatureAlgorithm: sigAlg,
+		SignatureValue: asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != 1 || c.BasicConstraintsValid {
+		t.Fatalf("made version %d, basicConstraints %v", c.Version, c.BasicConstraintsValid)
+	}
+	return c
+}
+
+// TestVersion1Issuer: a version 1 certificate that a trusted CA issued to an
+// end entity must not serve as an intermediate CA (RFC 5280 §6.1.4 (k)),
+// though one the caller trusts as a root still anchors a chain.
+func TestVersion1Issuer(t *testing.T) {
+	root := issue(t, "tc26-256-A", "CN=Root", Template{IsCA: true}, nil)
+	v1Key := newKey(t, "tc26-256-A")
+	v1 := v1Certificate(t, "CN=Old End Entity", v1Key, root)
+	if err := v1.CheckSignatureFrom(root.cert); err != nil {
+		t.Fatalf("the version 1 certificate does not verify under its CA: %v", err)
+	}
+	asCA := *v1 // CreateCertificate refuses a parent that is not a CA
+	asCA.IsCA = true
+	leaf := issue(t, "tc26-256-A", "CN=Minted", Template{}, &issued{&asCA, v1Key})
+
+	_, err := leaf.cert.Verify(VerifyOptions{Roots: []*Certificate{root.cert}, Intermediates: []*Certificate{v1}, CurrentTime: testNow})
+	if !errors.Is(err, ErrNotCA) {
+		t.Errorf("chain through a version 1 end entity: %v, want ErrNotCA", err)
+	}
+	chain, err := leaf.cert.Verify(VerifyOptions{Roots: []*Certificate{v1}, CurrentTime: testNow})
+	if err != nil || len(chain) != 2 {
+		t.Errorf("version 1 root: chain of %d, %v", len(chain), err)
+	}
+}
+
+// TestChainSearchIsBounded gives Verify a dozen certificates with one name
+// and one key, each of which verifies every other, and no way to a root:
+// without a bound the search would try every ordering of them.
+func TestChainSearchIsBounded(t *testing.T) {
+	root := issue(t, "tc26-256-A", "CN=Root", Template{IsCA: true}, nil)
+	key := newKey(t, "tc26-256-A")
+	name, err := ParseName("CN=Loop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loop []*Certificate
+	for range 12 {
+		tmpl := Template{Subject: name, NotBefore: testNow.Add(-time.Hour), NotAfter: testNow.Add(time.Hour), IsCA: true}
+		der, err := CreateCertificate(nil, &tmpl, nil, key.PublicKey(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loop = append(loop, c)
+	}
+	leaf := issue(t, "tc26-256-A", "CN=Leaf", Template{}, &issued{loop[0], key})
+	_, err = leaf.cert.Verify(VerifyOptions{Roots: []*Certificate{root.cert}, Intermediates: loop, CurrentTime: testNow})
+	if !errors.Is(err, ErrUnknownAuthority) || !strings.Contains(err.Error(), "signature checks") {
+		t.Errorf("Verify: %v, want it to give up after its budget of signature checks", err)
 	}
 }

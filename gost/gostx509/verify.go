@@ -117,12 +117,20 @@ type VerifyOptions struct {
 // make Verify run long.
 const maxChainLength = 10
 
+// maxSignatureChecks bounds the signatures one Verify checks while it looks
+// for a chain. Certificates that all verify one another (one key, many
+// certificates with one name, as anyone can make) would otherwise have the
+// depth-first search try every ordering of them up to maxChainLength.
+const maxSignatureChecks = 100
+
 // Verify builds a chain from c through Intermediates to one of Roots and
 // checks it: each signature, each certificate's validity at CurrentTime, the
 // CA flags and keyUsage of issuers, pathLenConstraint, issuer and subject
 // names chaining (and key identifiers when both are present), and no
 // unhandled critical extension. It returns the chain, leaf first, root last.
 // A certificate that is itself one of Roots verifies as a chain of one.
+// Only Roots may be version 1 certificates without basicConstraints. The
+// search gives up with ErrUnknownAuthority after 100 issuer signatures.
 func (c *Certificate) Verify(opts VerifyOptions) ([]*Certificate, error) {
 	if len(opts.Roots) == 0 {
 		return nil, errors.New("gostx509: no root certificates to verify against")
@@ -137,11 +145,8 @@ func (c *Certificate) Verify(opts VerifyOptions) ([]*Certificate, error) {
 	if err := c.checkCritical(); err != nil {
 		return nil, err
 	}
-	chain, err := buildChain([]*Certificate{c}, opts, now)
-	if err != nil {
-		return nil, err
-	}
-	return chain, nil
+	s := &chainSearch{opts: opts, now: now}
+	return s.extend([]*Certificate{c})
 }
 
 func isIn(c *Certificate, pool []*Certificate) bool {
@@ -153,19 +158,29 @@ func isIn(c *Certificate, pool []*Certificate) bool {
 	return false
 }
 
-// buildChain extends chain (whose last element is already checked on its
-// own) depth first. The error returned is the most telling one met: a
-// candidate issuer that failed a check beats "unknown authority".
-func buildChain(chain []*Certificate, opts VerifyOptions, now time.Time) ([]*Certificate, error) {
+// chainSearch is one Verify's search for a chain.
+type chainSearch struct {
+	opts   VerifyOptions
+	now    time.Time
+	checks int // issuer signatures checked so far
+}
+
+// errSearchLimit ends the search once maxSignatureChecks are spent.
+var errSearchLimit = fmt.Errorf("gostx509: %w: gave up after %d signature checks", ErrUnknownAuthority, maxSignatureChecks)
+
+// extend extends chain (whose last element is already checked on its own)
+// depth first. The error returned is the most telling one met: a candidate
+// issuer that failed a check beats "unknown authority".
+func (s *chainSearch) extend(chain []*Certificate) ([]*Certificate, error) {
 	cur := chain[len(chain)-1]
-	if isIn(cur, opts.Roots) {
+	if isIn(cur, s.opts.Roots) {
 		return chain, nil
 	}
 	if len(chain) >= maxChainLength {
 		return nil, fmt.Errorf("gostx509: %w: chain longer than %d", ErrUnknownAuthority, maxChainLength)
 	}
 	var firstErr error
-	candidates := append(append([]*Certificate(nil), opts.Roots...), opts.Intermediates...)
+	candidates := append(append([]*Certificate(nil), s.opts.Roots...), s.opts.Intermediates...)
 	for _, cand := range candidates {
 		if isIn(cand, chain) || !cand.Subject.Equal(cur.Issuer) {
 			continue
@@ -173,12 +188,15 @@ func buildChain(chain []*Certificate, opts VerifyOptions, now time.Time) ([]*Cer
 		if len(cur.AuthorityKeyId) > 0 && len(cand.SubjectKeyId) > 0 && !bytes.Equal(cur.AuthorityKeyId, cand.SubjectKeyId) {
 			continue
 		}
-		err := checkIssuer(cur, cand, len(chain)-1, now)
+		if s.checks++; s.checks > maxSignatureChecks {
+			return nil, errSearchLimit
+		}
+		err := s.checkIssuer(cur, cand, len(chain)-1)
 		if err == nil {
 			var full []*Certificate
-			full, err = buildChain(append(chain[:len(chain):len(chain)], cand), opts, now)
-			if err == nil {
-				return full, nil
+			full, err = s.extend(append(chain[:len(chain):len(chain)], cand))
+			if err == nil || err == errSearchLimit {
+				return full, err
 			}
 		}
 		if firstErr == nil || errors.Is(firstErr, ErrUnknownAuthority) {
@@ -192,12 +210,18 @@ func buildChain(chain []*Certificate, opts VerifyOptions, now time.Time) ([]*Cer
 }
 
 // checkIssuer checks cand as the issuer of cur, with below intermediate CA
-// certificates between cand and the leaf.
-func checkIssuer(cur, cand *Certificate, below int, now time.Time) error {
+// certificates between cand and the leaf. Only a trust anchor may be a
+// version 1 or 2 certificate without basicConstraints: RFC 5280 §6.1.4 (k)
+// requires an intermediate to be a CA by basicConstraints or by means
+// outside the certificate, and Intermediates are not trusted.
+func (s *chainSearch) checkIssuer(cur, cand *Certificate, below int) error {
+	if !cand.BasicConstraintsValid && !isIn(cand, s.opts.Roots) {
+		return fmt.Errorf("gostx509: %w: intermediate %q has no basicConstraints cA", ErrNotCA, cand.Subject)
+	}
 	if err := cur.CheckSignatureFrom(cand); err != nil {
 		return err
 	}
-	if err := cand.CheckValidity(now); err != nil {
+	if err := cand.CheckValidity(s.now); err != nil {
 		return err
 	}
 	if err := cand.checkCritical(); err != nil {
