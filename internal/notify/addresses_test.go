@@ -39,7 +39,7 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"+7 (900) 123-45-67", "anna@example.ru", "8(900)", "\x00@\xff.ru", "5/10m,1/1h"} {
+	for _, s := range []string{"+7 (900) 123-45-67", "anna@example.ru", "8(900)", "\x00@\xff.ru"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -53,7 +53,6 @@ func FuzzNormalize(f *testing.F) {
 				t.Fatalf("NormalizeEmail is not stable on %q: %q → %q, %v", s, e, again, err)
 			}
 		}
-		ParseLimits(s)
 		normalizeAddress(s)
 	})
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -84,7 +85,7 @@ func (s *InboxStore) Get(ctx context.Context, accountID, id string) (InboxItem, 
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, message_id, kind, subject, body, created_at, read_at
 		FROM notify_inbox WHERE account_id = $1 AND id = $2`, accountID, id).Scan(
 		&it.ID, &it.MessageID, &it.Kind, &it.Subject, &it.Body, &it.CreatedAt, &read)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return it, errs.E(errs.NotFound, "", fmt.Errorf("no inbox item %s for this account", id))
 	}
 	it.ReadAt = read.Time

@@ -66,10 +66,8 @@ type Options struct {
 type Notifier struct {
 	db         *db.DB
 	jobs       *jobs.Queue
-	cat        *i18n.Catalog
 	texts      *templateSet
 	transports map[Channel]Transport
-	outbox     bool
 	limits     map[Class][]Limit
 	log        *slog.Logger
 	metrics    *metrics
@@ -122,8 +120,7 @@ func New(opt Options) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notifier{db: opt.DB, jobs: opt.Jobs, cat: opt.Catalog, texts: ts, outbox: opt.Outbox,
-		limits: opt.Limits, log: opt.Logger, metrics: m, now: time.Now,
+	n := &Notifier{db: opt.DB, jobs: opt.Jobs, texts: ts, limits: opt.Limits, log: opt.Logger, metrics: m, now: time.Now,
 		transports: map[Channel]Transport{Inbox: &inboxTransport{db: opt.DB}}}
 	if opt.Outbox {
 		ob := &outboxTransport{db: opt.DB}
@@ -147,9 +144,6 @@ func New(opt Options) (*Notifier, error) {
 	})
 	return n, nil
 }
-
-// OutboxOn reports whether messages are kept in the development outbox instead of leaving.
-func (n *Notifier) OutboxOn() bool { return n.outbox }
 
 // CanSend reports whether the channel has a way out (a configured transport, or the outbox).
 func (n *Notifier) CanSend(c Channel) bool { return n.transports[c] != nil }
@@ -246,12 +240,10 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 		want = m.Channels
 	}
 	var out []target
-	seen := map[Channel]bool{}
-	for _, c := range Channels { // a fixed order, whatever the caller's
-		if !slices.Contains(want, c) || seen[c] || n.transports[c] == nil {
+	for _, c := range Channels { // a fixed order, whatever the caller's; each channel once
+		if !slices.Contains(want, c) || n.transports[c] == nil {
 			continue
 		}
-		seen[c] = true
 		var addr string
 		switch c {
 		case Email:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,29 +22,6 @@ type Limit struct {
 }
 
 func (l Limit) String() string { return strconv.Itoa(l.N) + "/" + l.Per.String() }
-
-// ParseLimits reads limits written as "5/10m,10/24h": at most 5 in any 10 minutes and at most
-// 10 in any 24 hours.
-func ParseLimits(s string) ([]Limit, error) {
-	var out []Limit
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		ns, ps, ok := strings.Cut(part, "/")
-		n, err := strconv.Atoi(strings.TrimSpace(ns))
-		if !ok || err != nil || n < 1 {
-			return nil, fmt.Errorf("%q: want COUNT/DURATION, e.g. 5/10m", part)
-		}
-		per, err := time.ParseDuration(strings.TrimSpace(ps))
-		if err != nil || per < time.Second || per > 31*24*time.Hour {
-			return nil, fmt.Errorf("%q: the duration must be between 1s and 744h, e.g. 10m or 24h", part)
-		}
-		out = append(out, Limit{N: n, Per: per})
-	}
-	return out, nil
-}
 
 // RateLimitError says that a recipient's address has had as many messages of a class as its
 // limit allows, and when the next one will be allowed. Send wraps it in
@@ -132,15 +108,6 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 		}
 	}
 	return nil
-}
-
-// RetryAfter reports how long to wait when err is a refusal by a rate limit.
-func RetryAfter(err error) (time.Duration, bool) {
-	var rl *RateLimitError
-	if errors.As(err, &rl) {
-		return rl.RetryAfter, true
-	}
-	return 0, false
 }
 
 // addressHash keys the rate table, so that it holds no address in clear. (A hash of a phone
