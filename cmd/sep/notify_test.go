@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,5 +39,23 @@ func TestNotifyCommand(t *testing.T) {
 		if code, _, _ := sep(t, env, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// In production, mail goes out only with a sender address: there is no default to fall back on.
+func TestNotifyProductionNeedsASender(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key")
+	if err := os.WriteFile(key, []byte("not read by this command"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SEP_DATA_DIR": dir, "SEP_MODE": "production", "SEP_PUBLIC_URL": "https://sep.example.ru",
+		"SEP_SMTP_URL": "smtp://127.0.0.1:9?tls=none", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key}
+	if code, _, errOut := sep(t, env, "migrate", "up"); code != exitOK {
+		t.Fatalf("migrate up: %d %s", code, errOut)
+	}
+	code, _, errOut := sep(t, env, "notify", "test", "-email", "anna@example.ru")
+	if code != exitUsage || !strings.Contains(errOut, "SEP_SMTP_FROM") {
+		t.Fatalf("production without SEP_SMTP_FROM: exit %d %q, want 2 naming SEP_SMTP_FROM", code, errOut)
 	}
 }

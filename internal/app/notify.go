@@ -25,16 +25,13 @@ func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, logger *slog.Logge
 		logger.Warn("SEP_NOTIFY_OUTBOX=true in production: NO E-MAIL OR SMS LEAVES THIS SERVER. " +
 			"Messages, one-time codes included, are kept in the database outbox (sep notify outbox shows them).")
 	}
+	// Without the outbox this is production (demo mode refuses SEP_NOTIFY_OUTBOX=false).
 	if !outbox {
 		if cfg.SMTPURL != "" {
-			from := cfg.Notify.SMTPFrom
-			if from == "" {
-				if !cfg.Demo() {
-					return nil, &config.Error{Setting: "SEP_SMTP_FROM", Reason: "production sends e-mail only with a sender address set"}
-				}
-				from = "noreply@" + cfg.PublicURL.Hostname()
+			if cfg.Notify.SMTPFrom == "" {
+				return nil, &config.Error{Setting: "SEP_SMTP_FROM", Reason: "production sends e-mail only with a sender address set"}
 			}
-			t, err := notify.NewSMTP(notify.SMTPOptions{URL: cfg.SMTPURL, From: from})
+			t, err := notify.NewSMTP(notify.SMTPOptions{URL: cfg.SMTPURL, From: cfg.Notify.SMTPFrom})
 			if err != nil {
 				return nil, &config.Error{Setting: "SEP_SMTP_URL", Reason: err.Error()}
 			}

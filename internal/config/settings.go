@@ -179,7 +179,7 @@ var settings = []setting{
 			return nil
 		}},
 	{flag: "smtp-from", env: "SEP_SMTP_FROM", arg: "ADDRESS",
-		usage: "sender of e-mail, e.g. \"СЭП <noreply@sep.example.ru>\" (required with SEP_SMTP_URL in production; default noreply@ the public host)",
+		usage: "sender of e-mail, e.g. \"СЭП <noreply@sep.example.ru>\" (required with SEP_SMTP_URL when mail is sent, i.e. in production)",
 		apply: func(c *Config, v string) error {
 			if _, err := mail.ParseAddress(v); err != nil {
 				return reason("not an e-mail address (want noreply@host or \"Name <noreply@host>\")")
