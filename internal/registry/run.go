@@ -55,16 +55,14 @@ func (s *Service) run(ctx context.Context, job *jobs.Job) error {
 		s.log.Warn("registry: no answer", "registry", c.Registry, "check", c.ID, "attempt", job.Attempt,
 			"of", job.MaxAttempts, "reason", reason, "err", err)
 		if job.Attempt >= job.MaxAttempts {
-			_, err := storeAnswer(ctx, w, c.ID, c.Run, Answer{Status: Unavailable, Reason: reason}, job.Attempt, at)
-			return err
+			return storeAnswer(ctx, w, c.ID, c.Run, Answer{Status: Unavailable, Reason: reason}, job.Attempt, at)
 		}
 		if err := storeAttempt(ctx, w, c.ID, c.Run, reason, job.Attempt, at); err != nil {
 			return err
 		}
 		return errNoAnswer{registry: c.Registry, reason: reason}
 	}
-	_, err = storeAnswer(ctx, w, c.ID, c.Run, a, job.Attempt, at)
-	return err
+	return storeAnswer(ctx, w, c.ID, c.Run, a, job.Attempt, at)
 }
 
 // ask puts a query to its registry with the call's timeout. An error means no

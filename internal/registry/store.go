@@ -110,26 +110,25 @@ func listChecks(ctx context.Context, x db.Querier, subject string, r Registry, l
 	return out, rows.Err()
 }
 
-// storeAnswer records the outcome of run of a pending check. It reports false
-// when the check is no longer pending in that run (a repeated job).
-func storeAnswer(ctx context.Context, x db.Querier, id string, run int, a Answer, attempts int, at time.Time) (bool, error) {
+// storeAnswer records the outcome of run of a pending check. A check no
+// longer pending in that run (a repeated job, a rerun) is left as it is.
+func storeAnswer(ctx context.Context, x db.Querier, id string, run int, a Answer, attempts int, at time.Time) error {
 	var extract any
 	if a.Extract != nil {
 		b, err := json.Marshal(a.Extract)
 		if err != nil {
-			return false, fmt.Errorf("registry: encode extract: %w", err)
+			return fmt.Errorf("registry: encode extract: %w", err)
 		}
 		extract = string(b)
 	}
-	res, err := x.ExecContext(ctx, `UPDATE registry_checks SET status = $3, mismatch_field = $4, reason = $5, extract = $6,
+	_, err := x.ExecContext(ctx, `UPDATE registry_checks SET status = $3, mismatch_field = $4, reason = $5, extract = $6,
 			source = $7, attempts = $8, checked_at = $9, updated_at = $9
 		WHERE id = $1 AND run = $2 AND status = 'pending'`,
 		id, run, string(a.Status), nullable(a.Field), nullable(string(a.Reason)), extract, nullable(a.Source), attempts, at)
 	if err != nil {
-		return false, fmt.Errorf("registry: store answer: %w", err)
+		return fmt.Errorf("registry: store answer: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return nil
 }
 
 // storeAttempt records a call that got no answer, leaving the check pending.

@@ -148,18 +148,18 @@ func Parse(b []byte) (*Data, error) {
 			}
 			d.passports[key] = passportRef{person: p, passport: pp}
 		}
-		if err := index(d.snils, digits(p.SNILS), p, "СНИЛС", p.ID); err != nil {
+		if err := index(d.snils, digits(p.SNILS), p, "SNILS", p.ID); err != nil {
 			return nil, err
 		}
 		if p.INN != "" {
-			if err := index(d.inn, p.INN, p, "ИНН", p.ID); err != nil {
+			if err := index(d.inn, p.INN, p, "INN", p.ID); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for i := range d.Organisations {
 		o := &d.Organisations[i]
-		if err := index(d.orgOGRN, o.OGRN, o, "ОГРН", i); err != nil {
+		if err := index(d.orgOGRN, o.OGRN, o, "OGRN", i); err != nil {
 			return nil, err
 		}
 		d.orgINN[o.INN] = append(d.orgINN[o.INN], o)
