@@ -11,9 +11,9 @@ import (
 const maxDays = 100 * 366
 
 func runCert(e *env, args []string) error {
-	fs := newFlags(e, "cert")
+	fs := newFlags("cert")
 	keyPath := fs.String("key", "", "private key of the certificate's subject")
-	subject := fs.String("subject", "", `subject name, e.g. "CN=Иван Петров,O=Example,C=RU" (also OGRN, SNILS, INN, INNLE, OGRNIP)`)
+	subject := fs.String("subject", "", `subject name in UTF-8, e.g. "CN=Ivan Petrov,O=Example,C=RU" (also OGRN, SNILS, INN, INNLE, OGRNIP)`)
 	days := fs.Int("days", 365, "validity in days from now")
 	out := fs.String("out", "", "where to write the certificate PEM")
 	caPath := fs.String("ca", "", "CA certificate to issue from (default: self-signed CA certificate)")

@@ -11,7 +11,7 @@ import (
 )
 
 func runCMSSign(e *env, args []string) error {
-	fs := newFlags(e, "cms-sign")
+	fs := newFlags("cms-sign")
 	keyPath := fs.String("key", "", "signer's private key")
 	certPath := fs.String("cert", "", "signer's certificate (included in the signature)")
 	in := fs.String("in", "", "file to sign")
@@ -54,7 +54,7 @@ func runCMSSign(e *env, args []string) error {
 }
 
 func runCMSVerify(e *env, args []string) error {
-	fs := newFlags(e, "cms-verify")
+	fs := newFlags("cms-verify")
 	in := fs.String("in", "", "the signature (.p7s: DER, BER or PEM)")
 	contentPath := fs.String("content", "", "the signed file, for a detached signature")
 	caPath := fs.String("ca", "", "trusted CA certificates; without it only the signature is checked, not the certificate chain")

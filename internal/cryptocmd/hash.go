@@ -12,7 +12,7 @@ import (
 // runHash prints the Streebog digest of a file as lowercase hex, the same
 // string `openssl dgst -engine gost -md_gost12_256 FILE` prints after "= ".
 func runHash(e *env, args []string) error {
-	fs := newFlags(e, "hash")
+	fs := newFlags("hash")
 	alg := fs.String("alg", "streebog256", "digest: streebog256 or streebog512")
 	pos, err := parse(e, fs, "hash", args, 1, 1)
 	if err != nil {

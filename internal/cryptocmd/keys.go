@@ -17,7 +17,7 @@ var keygenCurves = []string{
 }
 
 func runKeygen(e *env, args []string) error {
-	fs := newFlags(e, "keygen")
+	fs := newFlags("keygen")
 	curveName := fs.String("curve", "", "parameter set: "+strings.Join(keygenCurves, ", "))
 	out := fs.String("out", "", "where to write the PKCS#8 PEM key (mode 0600)")
 	if _, err := parse(e, fs, "keygen", args, 0, 0); err != nil {
@@ -51,7 +51,7 @@ func keygenCurve(name string) (*gost3410.Curve, error) {
 }
 
 func runPubkey(e *env, args []string) error {
-	fs := newFlags(e, "pubkey")
+	fs := newFlags("pubkey")
 	in := fs.String("in", "", "private key (PKCS#8, PEM or DER)")
 	out := fs.String("out", "-", "where to write the public key PEM")
 	if _, err := parse(e, fs, "pubkey", args, 0, 0); err != nil {

@@ -141,9 +141,9 @@ usage or unreadable input.
 `)
 }
 
-// newFlags returns a flag set for command name whose -h prints the command's
-// usage to stdout.
-func newFlags(e *env, name string) *flag.FlagSet {
+// newFlags returns a silent flag set for command name: parse reports its
+// errors and prints the usage for -h.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("sep crypto "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

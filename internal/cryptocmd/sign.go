@@ -12,7 +12,7 @@ import (
 // (Streebog-256 for 256-bit keys, -512 for 512-bit ones), the format of
 // `openssl dgst -engine gost -md_gost12_256 -sign`.
 func runSign(e *env, args []string) error {
-	fs := newFlags(e, "sign")
+	fs := newFlags("sign")
 	keyPath := fs.String("key", "", "private key (PKCS#8, PEM or DER)")
 	in := fs.String("in", "", "file to sign")
 	out := fs.String("out", "", "where to write the signature (64 or 128 bytes)")
@@ -40,7 +40,7 @@ func runSign(e *env, args []string) error {
 // runVerify checks a raw signature of a file with a public key or a
 // certificate's key (the certificate itself is not checked: no chain).
 func runVerify(e *env, args []string) error {
-	fs := newFlags(e, "verify")
+	fs := newFlags("verify")
 	certPath := fs.String("cert", "", "certificate of the signer")
 	pubPath := fs.String("pub", "", "public key of the signer (PEM or DER)")
 	in := fs.String("in", "", "the signed file")
