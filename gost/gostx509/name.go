@@ -89,11 +89,14 @@ func typeByOID(oid asn1.ObjectIdentifier) *attributeType {
 	return nil
 }
 
+// attributeAliases are the other names, lower case, that ParseName accepts
+// for attribute types.
+var attributeAliases = map[string]string{"surname": "SN", "givenname": "GN", "e": "emailAddress",
+	"email": "emailAddress", "serialnumber": "serialNumber", "commonname": "CN",
+	"streetaddress": "street", "t": "title"}
+
 func typeByName(name string) *attributeType {
-	aliases := map[string]string{"surname": "SN", "givenname": "GN", "e": "emailAddress",
-		"email": "emailAddress", "serialnumber": "serialNumber", "commonname": "CN",
-		"streetaddress": "street", "t": "title"}
-	if a, ok := aliases[strings.ToLower(name)]; ok {
+	if a, ok := attributeAliases[strings.ToLower(name)]; ok {
 		name = a
 	}
 	for i := range attributeTypes {

@@ -3,7 +3,7 @@
 // gen writes round_gen.go: the table-driven round functions unrolled over
 // the 16 bytes of a block, which the compiler does not do by itself.
 //
-//	go run gen.go
+//	go generate ./gost/kuznyechik/   (runs: go run gen.go)
 package main
 
 import (

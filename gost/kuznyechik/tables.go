@@ -1,5 +1,7 @@
 package kuznyechik
 
+//go:generate go run gen.go
+
 import (
 	"math/bits"
 	"sync"

@@ -64,11 +64,11 @@ func find() (*OpenSSL, error) {
 	o := &OpenSSL{Path: path, Conf: conf}
 	// A digest through the engine proves the engine loads; a key generation
 	// proves the signature algorithms are there.
-	out, err := o.run(nil, "dgst", "-engine", "gost", "-md_gost12_256")
+	out, err := o.Run(nil, "dgst", "-engine", "gost", "-md_gost12_256")
 	if err != nil {
 		return nil, fmt.Errorf("openssl has no working gost engine: %v: %s", err, firstLine(out))
 	}
-	if out, err := o.run(nil, "genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:TCA"); err != nil {
+	if out, err := o.Run(nil, "genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:TCA"); err != nil {
 		return nil, fmt.Errorf("gost engine cannot generate keys: %v: %s", err, firstLine(out))
 	}
 	return o, nil
@@ -90,30 +90,22 @@ func Require(t testing.TB) *OpenSSL {
 	return nil
 }
 
-// Run runs openssl with args (the engine config in OPENSSL_CONF) and returns
-// its standard output; a non-zero exit is an error carrying standard error.
-func (o *OpenSSL) Run(stdin []byte, args ...string) ([]byte, error) {
-	return o.run(stdin, args...)
-}
-
 // MustRun is Run that fails the test on error.
 func (o *OpenSSL) MustRun(t testing.TB, stdin []byte, args ...string) []byte {
 	t.Helper()
-	out, err := o.run(stdin, args...)
+	out, err := o.Run(stdin, args...)
 	if err != nil {
 		t.Fatalf("openssl %s: %v", strings.Join(args, " "), err)
 	}
 	return out
 }
 
-func (o *OpenSSL) run(stdin []byte, args ...string) ([]byte, error) {
+// Run runs openssl with args (the engine config in OPENSSL_CONF) and returns
+// its standard output; a non-zero exit is an error carrying standard error.
+func (o *OpenSSL) Run(stdin []byte, args ...string) ([]byte, error) {
 	cmd := exec.Command(o.Path, args...)
 	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+o.Conf)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	} else {
-		cmd.Stdin = bytes.NewReader(nil)
-	}
+	cmd.Stdin = bytes.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
