@@ -151,6 +151,8 @@ var emailCases = []kindCase{
 	{kind: "email", value: "ivanov@.example.ru", code: EmailDomainLabelEmpty},
 	{kind: "email", value: "ivanov@" + strings.Repeat("a", 64) + ".ru", code: EmailDomainLabelLength},
 	{kind: "email", value: "ivanov@" + strings.Repeat("a", 63) + ".ru", want: "ivanov@" + strings.Repeat("a", 63) + ".ru"},
+	{kind: "email", value: "ivanov@" + strings.Repeat("ж", 64) + ".рф", code: EmailDomainLabelLength},
+	{kind: "email", value: "ivanov@xn--" + strings.Repeat("a", 60) + ".ru", code: EmailDomainLabelLength},
 	{kind: "email", value: "ivanov@exa_mple.ru", code: EmailDomainCharacters, args: map[string]string{"char": "_"}},
 	{kind: "email", value: "ivanov@почта☺.рф", code: EmailDomainCharacters, args: map[string]string{"char": "☺"}},
 	{kind: "email", value: "ivanov@-example.ru", code: EmailDomainHyphen},

@@ -182,6 +182,9 @@ func parseLabel(label string) (display, ascii string, err error) {
 		if !strings.HasPrefix(label, "xn--") {
 			return label, label, checkLDH(label)
 		}
+		if len(label) > maxLabelLength {
+			return "", "", fail(EmailDomainLabelLength, "max", "63")
+		}
 		decoded, err := punycodeDecode(label[4:])
 		if err != nil || decoded == "" || isASCII(decoded) {
 			return "", "", fail(EmailDomainPunycode)
@@ -197,6 +200,11 @@ func parseLabel(label string) (display, ascii string, err error) {
 		unicodeForm = decoded
 	} else if err := checkULabel(label); err != nil {
 		return "", "", err
+	} else if utf8.RuneCountInString(label) > maxLabelLength {
+		// Too long in any form (the ASCII form has at least one character
+		// per character); punycode takes time quadratic in the label, so a
+		// huge one is turned away before it.
+		return "", "", fail(EmailDomainLabelLength, "max", "63")
 	}
 	enc, err := punycodeEncode(unicodeForm)
 	if err != nil {
