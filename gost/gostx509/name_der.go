@@ -15,6 +15,12 @@ type attributeTypeAndValue struct {
 	Value asn1.RawValue
 }
 
+// maxRDNAttributes bounds the attributes of one RDN that ParseNameDER
+// accepts. Real names have one, rarely two or three; Equal compares the
+// attributes of an RDN pairwise, so a certificate with thousands in one RDN
+// would make every name comparison of chain building take seconds.
+const maxRDNAttributes = 64
+
 // ParseNameDER decodes a DER Name (RDNSequence).
 func ParseNameDER(der []byte) (Name, error) {
 	var rdns []asn1.RawValue
@@ -32,6 +38,9 @@ func ParseNameDER(der []byte) (Name, error) {
 		}
 		var rdn RDN
 		for b := set.Bytes; len(b) > 0; {
+			if len(rdn) == maxRDNAttributes {
+				return nil, fmt.Errorf("malformed name: an RDN with more than %d attributes", maxRDNAttributes)
+			}
 			var atv attributeTypeAndValue
 			b, err = asn1.Unmarshal(b, &atv)
 			if err != nil {

@@ -2,6 +2,7 @@ package gostx509
 
 import (
 	"encoding/asn1"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,5 +112,27 @@ func TestNameStringTypes(t *testing.T) {
 	again, _ := got.MarshalDER()
 	if string(again) != string(der) {
 		t.Error("string types not kept on re-encoding")
+	}
+}
+
+// TestWideRDN reads an RDN of maxRDNAttributes attributes and refuses one
+// more: Equal compares an RDN's attributes pairwise.
+func TestWideRDN(t *testing.T) {
+	var rdn RDN
+	for i := range maxRDNAttributes + 1 {
+		rdn = append(rdn, Attribute{Type: OIDCommonName, Value: strconv.Itoa(i)})
+	}
+	for _, n := range []int{maxRDNAttributes, maxRDNAttributes + 1} {
+		der, err := Name{rdn[:n]}.MarshalDER()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseNameDER(der)
+		switch {
+		case n <= maxRDNAttributes && (err != nil || len(got[0]) != n):
+			t.Errorf("%d attributes: %v", n, err)
+		case n > maxRDNAttributes && (err == nil || !strings.Contains(err.Error(), "more than 64 attributes")):
+			t.Errorf("%d attributes: %v, want an error", n, err)
+		}
 	}
 }
