@@ -251,3 +251,22 @@ func TestEmptyContent(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedAttribute: RFC 5652 §5.3 allows each signed attribute type
+// once; a second contentType or messageDigest must not parse.
+func TestRepeatedAttribute(t *testing.T) {
+	attrs, err := signedAttributes(make([]byte, 32), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := parseAttributes(attrs); err != nil || len(got) != 3 {
+		t.Fatalf("the three attributes Sign writes: %d, %v", len(got), err)
+	}
+	var first asn1.RawValue
+	if _, err := asn1.Unmarshal(attrs, &first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseAttributes(append(attrs, first.FullBytes...)); err == nil || !strings.Contains(err.Error(), "appears twice") {
+		t.Errorf("repeated attribute: %v", err)
+	}
+}

@@ -220,6 +220,7 @@ func parseSigner(der []byte) (*Signer, error) {
 
 func parseAttributes(b []byte) ([]Attribute, error) {
 	var attrs []Attribute
+	seen := make(map[string]bool)
 	for len(b) > 0 {
 		var a attributeDER
 		var err error
@@ -237,11 +238,11 @@ func parseAttributes(b []byte) ([]Attribute, error) {
 			}
 			attr.Values = append(attr.Values, raw)
 		}
-		for _, prev := range attrs {
-			if prev.Type.Equal(a.Type) {
-				return nil, fmt.Errorf("attribute %v appears twice", a.Type)
-			}
+		typ := a.Type.String()
+		if seen[typ] {
+			return nil, fmt.Errorf("attribute %v appears twice", a.Type)
 		}
+		seen[typ] = true
 		attrs = append(attrs, attr)
 	}
 	return attrs, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,25 @@ func TestUnhandledCritical(t *testing.T) {
 	}
 	if len(ok.cert.Extensions) != 5 || !ok.cert.Extensions[4].Id.Equal(ext.Id) {
 		t.Errorf("unknown extension not kept: %v", ok.cert.Extensions)
+	}
+}
+
+// TestRepeatedExtension: RFC 5280 §4.2 allows each extension once.
+func TestRepeatedExtension(t *testing.T) {
+	key := newKey(t, "tc26-256-A")
+	name, _ := ParseName("CN=X")
+	ext := pkix.Extension{Id: asn1.ObjectIdentifier{1, 2, 3, 4}, Value: []byte{5, 0}}
+	for _, n := range []int{1, 2} {
+		tmpl := Template{Subject: name, NotBefore: testNow, NotAfter: testNow.Add(time.Hour),
+			ExtraExtensions: slices.Repeat([]pkix.Extension{ext}, n)}
+		der, err := CreateCertificate(nil, &tmpl, nil, key.PublicKey(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ParseCertificate(der)
+		if n == 1 && err != nil || n == 2 && (err == nil || !strings.Contains(err.Error(), "appears twice")) {
+			t.Errorf("extension %d times: %v", n, err)
+		}
 	}
 }
 

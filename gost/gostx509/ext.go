@@ -61,12 +61,13 @@ func handledExtension(oid asn1.ObjectIdentifier) bool {
 }
 
 func (c *Certificate) parseExtensions() error {
-	for i, e := range c.Extensions {
-		for _, prev := range c.Extensions[:i] {
-			if prev.Id.Equal(e.Id) {
-				return fmt.Errorf("gostx509: extension %v appears twice", e.Id)
-			}
+	seen := make(map[string]bool, len(c.Extensions))
+	for _, e := range c.Extensions {
+		id := e.Id.String()
+		if seen[id] {
+			return fmt.Errorf("gostx509: extension %v appears twice", e.Id)
 		}
+		seen[id] = true
 		var err error
 		switch {
 		case e.Id.Equal(OIDExtBasicConstraints):
