@@ -180,8 +180,12 @@ func ParseName(s string) (Name, error) {
 	}
 	var name Name
 	for _, rdnText := range splitUnescaped(s, ',') {
+		atvs := splitUnescaped(rdnText, '+')
+		if len(atvs) > maxRDNAttributes {
+			return nil, fmt.Errorf("gostx509: more than %d attributes joined with '+'", maxRDNAttributes)
+		}
 		var rdn RDN
-		for _, atv := range splitUnescaped(rdnText, '+') {
+		for _, atv := range atvs {
 			a, err := parseAttribute(atv)
 			if err != nil {
 				return nil, err

@@ -64,6 +64,7 @@ func TestParseNameErrors(t *testing.T) {
 		"emailAddress=иван@": "ASCII",
 		`CN=a\`:              "dangling backslash",
 		"serialNumber=№1":    "PrintableString",
+		"CN=x" + strings.Repeat("+CN=x", maxRDNAttributes): "more than 64 attributes",
 	} {
 		_, err := ParseName(in)
 		if err == nil || !strings.Contains(err.Error(), want) {
