@@ -55,8 +55,9 @@ type Options struct {
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer // default: a private registry
 	Texts      fs.FS                 // default Texts; tests use broken sets
-	// MaxAttempts bounds how often one delivery is tried; default 12 (about 3 hours with
-	// the default backoff; a kind's TTL may end it sooner).
+	// MaxAttempts bounds how often one delivery is tried; default 12 (with the default
+	// backoff the 11 waits add up to about 1 h 45 min, ±20% jitter; a kind's TTL may end it
+	// sooner).
 	MaxAttempts int
 	Backoff     func(attempt int) time.Duration // default jobs.Exponential(5s, 30m)
 }
