@@ -84,6 +84,11 @@ func (e *env) writeFile(path string, data []byte, perm os.FileMode) error {
 	if _, err := tmp.Write(data); err != nil {
 		return fail(err)
 	}
+	// Without the sync a crash soon after the rename can leave the new name
+	// on an empty file.
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fail(err)
 	}
