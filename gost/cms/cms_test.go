@@ -3,6 +3,7 @@ package cms
 import (
 	"bytes"
 	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"strings"
 	"testing"
@@ -268,5 +269,25 @@ func TestRepeatedAttribute(t *testing.T) {
 	}
 	if _, err := parseAttributes(append(attrs, first.FullBytes...)); err == nil || !strings.Contains(err.Error(), "appears twice") {
 		t.Errorf("repeated attribute: %v", err)
+	}
+}
+
+// TestPEMInsideContent signs a text that holds a PEM block (a certificate
+// request, say): the attached content must not make the DER message read as
+// PEM. A PEM-wrapped message still parses.
+func TestPEMInsideContent(t *testing.T) {
+	s := newSigner(t, "tc26-256-A", "CN=S", nil)
+	content := []byte("Please sign:\n-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n")
+	der, err := Sign(content, s.cert, s.key, SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, _, err := Verify(der, VerifyOptions{})
+	if err != nil || !bytes.Equal(sd.Content, content) {
+		t.Fatalf("DER message with PEM text inside its content: %v", err)
+	}
+	wrapped := pem.EncodeToMemory(&pem.Block{Type: "CMS", Bytes: der})
+	if _, _, err := Verify(append([]byte("\n"), wrapped...), VerifyOptions{}); err != nil {
+		t.Errorf("PEM-wrapped message: %v", err)
 	}
 }

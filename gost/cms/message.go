@@ -114,7 +114,14 @@ func malformed(format string, args ...any) error {
 // Parse reads a CMS ContentInfo holding SignedData, in DER, BER or PEM
 // ("CMS" or "PKCS7" blocks).
 func Parse(data []byte) (*SignedData, error) {
-	if b, _ := pem.Decode(data); b != nil {
+	// DER and BER start with the ContentInfo SEQUENCE tag. Only other input
+	// is read as PEM: pem.Decode finds a block anywhere, and signed text
+	// content may hold one.
+	if len(data) > 0 && data[0] != 0x30 {
+		b, _ := pem.Decode(data)
+		if b == nil {
+			return nil, malformed("neither DER nor PEM")
+		}
 		if b.Type != "CMS" && b.Type != "PKCS7" {
 			return nil, malformed("PEM block %q, want CMS or PKCS7", b.Type)
 		}
