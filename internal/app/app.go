@@ -150,6 +150,19 @@ func (m *Main) Open(ctx context.Context) error {
 	return m.startAudit(ctx)
 }
 
+// URL is where this instance can be reached: the public URL if one is set, else the address
+// it actually listens on (which tells the port when SEP_HTTP_ADDR asked for port 0).
+func (m *Main) URL() string {
+	if m.Config.PublicURL != nil && m.Config.PublicURL.Host != m.Config.HTTPAddr {
+		return m.Config.PublicURL.String()
+	}
+	scheme := "http"
+	if m.Config.TLSCertFile != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + m.listener.Addr().String()
+}
+
 // Run serves requests and runs background jobs until ctx is cancelled, then shuts down in
 // order: stop taking requests and let in-flight ones finish, then stop the workers. Both
 // are bounded by SEP_SHUTDOWN_TIMEOUT. It returns nil after a clean shutdown.

@@ -59,16 +59,3 @@ func (l invalidList) Contains(ctx context.Context, series, number string) (bool,
 	}
 	return on, err
 }
-
-// URL is where this instance can be reached: the public URL if one is set, else the address
-// it actually listens on (which tells the port when SEP_HTTP_ADDR asked for port 0).
-func (m *Main) URL() string {
-	if m.Config.PublicURL != nil && m.Config.PublicURL.Host != m.Config.HTTPAddr {
-		return m.Config.PublicURL.String()
-	}
-	scheme := "http"
-	if m.Config.TLSCertFile != "" {
-		scheme = "https"
-	}
-	return scheme + "://" + m.listener.Addr().String()
-}
