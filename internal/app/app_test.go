@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/jobs"
@@ -181,5 +182,38 @@ func TestMetricsEndpoint(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// A changed secret is journaled — by a keyed fingerprint, never by its value.
+func TestSecretChangeIsJournaledWithoutItsValue(t *testing.T) {
+	dbURL := dbtest.SQLiteURL(t)
+	dir := t.TempDir()
+	var changes []string
+	for _, token := range []string{"first-token-value", "second-token-value", "second-token-value"} {
+		m := New(testConfig(t, dbURL, "SEP_DATA_DIR", dir, "SEP_METRICS_TOKEN", token), slog.New(slog.DiscardHandler))
+		if err := m.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		changes = changes[:0]
+		err := m.Audit.Scan(context.Background(), audit.Filter{}, func(e *audit.Entry) error {
+			if e.ObjectID == "SEP_METRICS_TOKEN" {
+				for _, v := range e.Details {
+					if strings.Contains(v, "token-value") {
+						t.Errorf("the journal holds the secret: %v", e.Details)
+					}
+				}
+				changes = append(changes, e.Action)
+			}
+			return nil
+		})
+		m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Set at the first start, changed at the second, unchanged at the third.
+	if len(changes) != 2 {
+		t.Fatalf("SEP_METRICS_TOKEN journaled %d times (%v), want 2", len(changes), changes)
 	}
 }

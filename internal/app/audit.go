@@ -1,15 +1,15 @@
 package app
 
 import (
-	"bufio"
-	"bytes"
 	"context"
+	"crypto/hmac"
+	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/sep-platform/sep/gost/gostpkix"
+	"github.com/sep-platform/sep/gost/streebog"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/version"
@@ -85,18 +85,23 @@ func (m *Main) openAudit(ctx context.Context) error {
 	return nil
 }
 
-// settings lists the shared settings as `sep config` prints them (secrets masked).
+// settings lists the settings shared by every instance of a deployment, secrets as keyed
+// fingerprints.
 func (m *Main) settings() []audit.Setting {
-	var buf bytes.Buffer
-	m.Config.Dump(&buf)
 	var out []audit.Setting
-	sc := bufio.NewScanner(&buf)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), "=")
-		if !ok || instanceSettings[name] {
+	for _, v := range m.Config.Values() {
+		if instanceSettings[v.Env] {
 			continue
 		}
-		out = append(out, audit.Setting{Name: name, Value: value, Secret: value == "(set)"})
+		value := v.Value
+		if v.Secret && value != "" {
+			// A secret is journaled by a fingerprint keyed with the data key: a change of
+			// secret shows, and nobody without the key can test guesses against it.
+			mac := hmac.New(streebog.New256, m.Keys.Data)
+			mac.Write([]byte(v.Env + "\x00" + value))
+			value = "secret:" + hex.EncodeToString(mac.Sum(nil)[:8])
+		}
+		out = append(out, audit.Setting{Name: v.Env, Value: value, Secret: v.Secret})
 	}
 	return out
 }

@@ -182,13 +182,28 @@ func PrintSettings(w io.Writer) {
 	}
 }
 
+// Value is one setting's effective value as it was given.
+type Value struct {
+	Env    string // e.g. SEP_LOG_LEVEL
+	Value  string // empty when unset
+	Secret bool   // never print or store Value
+}
+
+// Values lists every setting's effective value, in the order of the settings table.
+func (c *Config) Values() []Value {
+	out := make([]Value, len(settings))
+	for i, s := range settings {
+		out[i] = Value{Env: s.env, Value: c.raw[s.env], Secret: s.secret}
+	}
+	return out
+}
+
 // Dump writes the effective settings, one VAR=value a line, with secrets masked.
 func (c *Config) Dump(w io.Writer) {
-	for _, s := range settings {
-		v := c.raw[s.env]
-		if s.secret && v != "" {
-			v = "(set)"
+	for _, v := range c.Values() {
+		if v.Secret && v.Value != "" {
+			v.Value = "(set)"
 		}
-		fmt.Fprintf(w, "%s=%s\n", s.env, v)
+		fmt.Fprintf(w, "%s=%s\n", v.Env, v.Value)
 	}
 }
