@@ -46,11 +46,15 @@ func TestNotifyCommand(t *testing.T) {
 func TestNotifyProductionNeedsASender(t *testing.T) {
 	dir := t.TempDir()
 	key := filepath.Join(dir, "key")
-	if err := os.WriteFile(key, []byte("not read by this command"), 0o600); err != nil {
+	if err := os.WriteFile(key, []byte("the signing key is not read by these commands"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dataKey := filepath.Join(dir, "data.key")
+	if err := os.WriteFile(dataKey, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"SEP_DATA_DIR": dir, "SEP_MODE": "production", "SEP_PUBLIC_URL": "https://sep.example.ru",
-		"SEP_SMTP_URL": "smtp://127.0.0.1:9?tls=none", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key}
+		"SEP_SMTP_URL": "smtp://127.0.0.1:9?tls=none", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": dataKey}
 	if code, _, errOut := sep(t, env, "migrate", "up"); code != exitOK {
 		t.Fatalf("migrate up: %d %s", code, errOut)
 	}

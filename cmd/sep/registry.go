@@ -78,7 +78,7 @@ func cmdRegistry(env *environment, args []string) int {
 	}
 	defer d.Close()
 	if cfg.AutoMigrate {
-		if _, err := d.Migrate(ctx); err != nil {
+		if _, err := migrate(ctx, env, cfg, d); err != nil {
 			fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
 			return exitFailure
 		}

@@ -207,7 +207,7 @@ func TestProductionWithForcedOutbox(t *testing.T) {
 	sendCode(t, sep, "+79005550199", "990099", "ru")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		out, err := notify.Outbox(context.Background(), sep.DB, notify.OutboxFilter{To: "+79005550199"})
+		out, err := notify.Outbox(context.Background(), sep.DB, sep.Seal.Box, notify.OutboxFilter{To: "+79005550199"})
 		if err != nil {
 			t.Fatal(err)
 		}

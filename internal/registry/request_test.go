@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/ruid"
 )
 
@@ -88,6 +90,39 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		var n int
 		if err := d.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registry_checks)`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("bad requests left %d rows (%v)", n, err)
+		}
+	})
+}
+
+// What a check asked and what the registry answered are personal data: the row holds them
+// sealed, and reads them back whole.
+func TestChecksAreSealedAtRest(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{})
+		p := tagged(t, "entrepreneur")
+		id := e.request(t, "account:A", registry.INNQuery{INN: p.INN, Person: personOf(p)})
+		got := e.wait(t, id)
+		var raw []byte
+		var extract []byte
+		if err := d.Reader().QueryRow(`SELECT query, extract FROM registry_checks WHERE id = $1`, id).Scan(&raw, &extract); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{p.INN, p.LastName, p.FirstName, p.BirthDate.Time.Format("2006-01-02")} {
+			if bytes.Contains(raw, []byte(v)) || bytes.Contains(extract, []byte(v)) {
+				t.Errorf("the stored check holds a personal value in clear")
+			}
+		}
+		if q, ok := got.Query.(registry.INNQuery); !ok || q.INN != p.INN || q.LastName != p.LastName {
+			t.Fatalf("the sealed query does not read back: %+v", got.Query)
+		}
+		// A sealed query copied into another check does not open: it is bound to its row.
+		other := e.request(t, "account:B", registry.INNQuery{INN: p.INN, Person: personOf(p)})
+		e.wait(t, other)
+		if _, err := d.Writer().Exec(`UPDATE registry_checks SET query = $1 WHERE id = $2`, raw, other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Get(context.Background(), other); !errors.Is(err, seal.ErrMisplaced) {
+			t.Fatalf("a query moved to another row: %v, want seal.ErrMisplaced", err)
 		}
 	})
 }
