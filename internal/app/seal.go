@@ -23,8 +23,8 @@ import (
 // Journal actions of the personal-data keys and their retention. Their readable names are the
 // catalog messages "audit.action.<code>".
 const (
-	ActionKeyResealed     = "key.resealed"      // a rotation's re-sealing finished
-	ActionKeyRemoved      = "key.removed"       // an old data key left the ring
+	ActionKeyResealed     = "key.resealed"     // a rotation's re-sealing finished
+	ActionKeyRemoved      = "key.removed"      // an old data key left the ring
 	ActionRetentionPurged = "retention.purged" // a purge run, with its counts per kind
 )
 

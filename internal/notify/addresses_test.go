@@ -10,11 +10,11 @@ import (
 
 func TestPhoneAddress(t *testing.T) {
 	good := map[string]string{
-		"+7 (900) 123-45-67":  "+79001234567",
-		"89001234567":         "+79001234567",
-		"8 900 123 45 67":     "+79001234567",
-		"79001234567":         "+79001234567",
-		"９００１２３４５６７":          "+79001234567", // full-width digits, as ruid reads them
+		"+7 (900) 123-45-67": "+79001234567",
+		"89001234567":        "+79001234567",
+		"8 900 123 45 67":    "+79001234567",
+		"79001234567":        "+79001234567",
+		"９００１２３４５６７":         "+79001234567", // full-width digits, as ruid reads them
 	}
 	for in, want := range good {
 		got, err := phoneAddress(in)
