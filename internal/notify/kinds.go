@@ -19,8 +19,13 @@ const (
 	Push  Channel = "push"  // web push (later)
 )
 
-// Channels lists every channel, in the order deliveries of one message are created.
-var Channels = []Channel{Inbox, Email, SMS, Push}
+// channels are every channel, in the order deliveries of one message are created. An array, so
+// that nothing outside the package can change the order or the set.
+var channels = [...]Channel{Inbox, Email, SMS, Push}
+
+// Channels lists every channel, in the order deliveries of one message are created, in a slice
+// of the caller's own.
+func Channels() []Channel { return slices.Clone(channels[:]) }
 
 // Class is a rate-limit class: kinds in one class share a recipient's budget (see Limit).
 type Class string
