@@ -1,8 +1,11 @@
 package ruid
 
-// Table cases for the digit identifiers. Values marked "published" are the
-// examples of /work/shared/standards.md (and its sources) as published; the
-// others are written for the rule they exercise.
+// Table cases for the digit identifiers. Values marked "published" are
+// examples printed with the rules where they are publicly described (the
+// ПФР instruction's check-number algorithm for СНИЛС, the ФНС check-digit
+// rules for ИНН, ОГРН and ОГРНИП, the Bank of Russia's order of 08.09.1997
+// № 515 for the account key; see Sources in the package doc), copied exactly;
+// the others are written for the rule they exercise.
 
 var snilsCases = []kindCase{
 	// Published.

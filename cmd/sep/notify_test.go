@@ -63,3 +63,38 @@ func TestNotifyProductionNeedsASender(t *testing.T) {
 		t.Fatalf("production without SEP_SMTP_FROM: exit %d %q, want 2 naming SEP_SMTP_FROM", code, errOut)
 	}
 }
+
+// status and outbox only read the database. Wrong gateway settings — often the reason an
+// operator looks at a message — must not stop them; only test, which sends, needs the gateways.
+func TestNotifyReadCommandsIgnoreBrokenGateways(t *testing.T) {
+	dir := t.TempDir()
+	demo := map[string]string{"SEP_DATA_DIR": dir}
+	if code, _, errOut := sep(t, demo, "migrate", "up"); code != exitOK {
+		t.Fatalf("migrate up: %d %s", code, errOut)
+	}
+	code, out, errOut := sep(t, demo, "notify", "test", "-phone", "+7 900 000-00-08")
+	id := regexp.MustCompile(`message (\S+) queued`).FindStringSubmatch(out)
+	if code != exitOK || id == nil {
+		t.Fatalf("notify test: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	key := filepath.Join(dir, "key")
+	if err := os.WriteFile(key, []byte("not read by this command"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	broken := map[string]string{"SEP_DATA_DIR": dir, "SEP_MODE": "production", "SEP_PUBLIC_URL": "https://sep.example.ru",
+		"SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key,
+		"SEP_SMS_GATEWAY_URL": "https://127.0.0.1:9/send", "SEP_SMS_BODY": "{{.Phone"}
+	code, out, errOut = sep(t, broken, "notify", "status", id[1])
+	if code != exitOK || !regexp.MustCompile(`(?m)^\S+\s+sms\s+sent\s+1\s`).MatchString(out) {
+		t.Fatalf("notify status with a broken SEP_SMS_BODY: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = sep(t, broken, "notify", "outbox", "-to", "89000000008")
+	if code != exitOK || !strings.Contains(out, "+79000000008") {
+		t.Fatalf("notify outbox with a broken SEP_SMS_BODY: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Sending still refuses the broken template, naming the setting.
+	if code, _, errOut := sep(t, broken, "notify", "test", "-phone", "+7 900 000-00-08"); code != exitUsage || !strings.Contains(errOut, "SEP_SMS_BODY") {
+		t.Fatalf("notify test with a broken SEP_SMS_BODY: exit %d %q, want 2 naming SEP_SMS_BODY", code, errOut)
+	}
+}

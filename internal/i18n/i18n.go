@@ -17,9 +17,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The languages of the interface; the first is the default.
@@ -28,8 +30,12 @@ const (
 	EN = "en"
 )
 
-// Languages lists the supported languages, default first.
-var Languages = []string{RU, EN}
+// languages are the supported languages, default first. An array, so that nothing outside can
+// change the set.
+var languages = [...]string{RU, EN}
+
+// Languages lists the supported languages, default first, in a slice of the caller's own.
+func Languages() []string { return slices.Clone(languages[:]) }
 
 //go:embed messages/*.json
 var messageFiles embed.FS
@@ -45,20 +51,23 @@ type Catalog struct {
 	msgs map[string]map[string]message // lang → key → message
 }
 
-// Default loads the catalogs built into sep. It panics on a broken catalog, which the package
+// Default returns the catalogs built into sep, parsed on the first call and shared after it
+// (a Catalog is never changed once loaded). It panics on a broken catalog, which the package
 // tests rule out.
-func Default() *Catalog {
+func Default() *Catalog { return builtIn() }
+
+var builtIn = sync.OnceValue(func() *Catalog {
 	c, err := Load(messageFiles)
 	if err != nil {
 		panic(err)
 	}
 	return c
-}
+})
 
 // Load reads messages/*.LANG.json from each file system.
 func Load(fsyses ...fs.FS) (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]message{}}
-	for _, l := range Languages {
+	for _, l := range languages {
 		c.msgs[l] = map[string]message{}
 	}
 	for _, fsys := range fsyses {
@@ -116,9 +125,9 @@ func (c *Catalog) loadFile(fsys fs.FS, file string) error {
 // check makes sure every key exists in every language.
 func (c *Catalog) check() error {
 	var missing []string
-	for _, a := range Languages {
+	for _, a := range languages {
 		for key := range c.msgs[a] {
-			for _, b := range Languages {
+			for _, b := range languages {
 				if _, ok := c.msgs[b][key]; !ok {
 					missing = append(missing, b+":"+key)
 				}
@@ -245,7 +254,7 @@ func Match(acceptLanguage string) string {
 			}
 		}
 		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		for _, l := range Languages {
+		for _, l := range languages {
 			if base == l && q > bestQ {
 				best, bestQ = l, q
 			}
@@ -255,11 +264,4 @@ func Match(acceptLanguage string) string {
 }
 
 // Supported reports whether lang is one of the interface languages.
-func Supported(lang string) bool {
-	for _, l := range Languages {
-		if l == lang {
-			return true
-		}
-	}
-	return false
-}
+func Supported(lang string) bool { return slices.Contains(languages[:], lang) }

@@ -1,7 +1,7 @@
 package i18n
 
 import (
-	"strings"
+	"slices"
 	"testing"
 	"testing/fstest"
 )
@@ -91,7 +91,28 @@ func TestMatch(t *testing.T) {
 			t.Errorf("Match(%q) = %s, want %s", header, got, want)
 		}
 	}
-	if !strings.Contains(strings.Join(Languages, ","), "ru") {
-		t.Fatal("ru must be supported")
+}
+
+// Default is called wherever a catalog is needed (every notifier, site and command): it must
+// hand out one parsed catalog, not parse the JSON files again each time.
+func TestDefaultParsesOnce(t *testing.T) {
+	if a, b := Default(), Default(); a != b {
+		t.Fatal("two calls of Default returned two catalogs")
+	}
+	if allocs := testing.AllocsPerRun(10, func() { _ = Default() }); allocs != 0 {
+		t.Fatalf("Default allocates %v times a call, want 0 (the catalogs are parsed again)", allocs)
+	}
+}
+
+// The set of languages belongs to this package: what a caller does with the list it got
+// must not change what Supported, Match and Load accept.
+func TestLanguagesCannotBeChangedFromOutside(t *testing.T) {
+	if got := Languages(); !slices.Equal(got, []string{RU, EN}) {
+		t.Fatalf("Languages() = %v, want [ru en], the default first", got)
+	}
+	l := Languages()
+	l[0] = "de"
+	if !Supported(RU) || Supported("de") || Languages()[0] != RU || Match("") != RU {
+		t.Fatal("changing the slice Languages returned changed the supported languages")
 	}
 }

@@ -207,7 +207,14 @@ type DeliveryStatus struct {
 
 // Deliveries returns the deliveries of a message.
 func (n *Notifier) Deliveries(ctx context.Context, messageID string) ([]DeliveryStatus, error) {
-	rows, err := n.db.Reader().QueryContext(ctx, `SELECT id, channel, state, attempts, reason, receipt, updated_at, sent_at
+	return Deliveries(ctx, n.db, messageID)
+}
+
+// Deliveries returns the deliveries of a message from the database alone, so that reading them
+// needs no Notifier and no transports (whose settings may be wrong: that is often why one
+// looks).
+func Deliveries(ctx context.Context, d *db.DB, messageID string) ([]DeliveryStatus, error) {
+	rows, err := d.Reader().QueryContext(ctx, `SELECT id, channel, state, attempts, reason, receipt, updated_at, sent_at
 		FROM notify_deliveries WHERE message_id = $1 ORDER BY id`, messageID)
 	if err != nil {
 		return nil, err

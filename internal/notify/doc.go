@@ -10,7 +10,7 @@
 //	id, err := notifier.Send(ctx, tx, notify.Message{
 //		Kind: notify.SigninCode,
 //		To:   notify.Recipient{Phone: acc.Phone, Lang: acc.Lang},
-//		Data: map[string]any{"Code": code, "ValidMinutes": 5},
+//		Data: map[string]any{"Code": code, "ValidMinutes": int(notify.CodeTTL / time.Minute)},
 //	})
 //
 // Send renders the kind's templates in the recipient's language (texts/KIND.LANG.txt and
@@ -32,7 +32,7 @@
 // with a fresh attempt id (fenced on the previous state and attempt count, so two workers
 // cannot both take it), calls the transport, and records the outcome fenced on that attempt
 // id. Temporary failures go back to queued and the job retries with backoff; a kind's TTL
-// ends retries that would come too late (a sign-in code after 10 minutes).
+// ends retries that would come too late (a sign-in code after 5 minutes, CodeTTL).
 //
 // # What "once" means here
 //

@@ -93,5 +93,5 @@ func send(t testing.TB, n *Notifier, m Message) string {
 
 func codeMessage(kind KindName, phone, code string) Message {
 	return Message{Kind: kind, To: Recipient{Phone: phone, Lang: "ru"},
-		Data: map[string]any{"Code": code, "ValidMinutes": 5}}
+		Data: map[string]any{"Code": code, "ValidMinutes": int(CodeTTL / time.Minute)}}
 }

@@ -19,8 +19,13 @@ const (
 	Push  Channel = "push"  // web push (later)
 )
 
-// Channels lists every channel, in the order deliveries of one message are created.
-var Channels = []Channel{Inbox, Email, SMS, Push}
+// channels are every channel, in the order deliveries of one message are created. An array, so
+// that nothing outside the package can change the order or the set.
+var channels = [...]Channel{Inbox, Email, SMS, Push}
+
+// Channels lists every channel, in the order deliveries of one message are created, in a slice
+// of the caller's own.
+func Channels() []Channel { return slices.Clone(channels[:]) }
 
 // Class is a rate-limit class: kinds in one class share a recipient's budget (see Limit).
 type Class string
@@ -76,14 +81,19 @@ type Kind struct {
 
 var exampleTime = time.Date(2026, 3, 14, 9, 26, 0, 0, time.FixedZone("MSK", 3*3600))
 
+// CodeTTL is how long a one-time code (sign-in, confirmation, recovery) is valid: a code not
+// delivered within it is not delivered at all. The code's texts say so in minutes
+// (ValidMinutes), and whoever checks the code must hold it to the same lifetime.
+const CodeTTL = 5 * time.Minute
+
 var codeKind = Kind{
 	Channels: []Channel{SMS, Email},
 	AlwaysOn: true,
 	Limit:    Codes,
-	TTL:      10 * time.Minute,
+	TTL:      CodeTTL,
 	Secret:   true,
 	Params:   []string{"Code", "ValidMinutes"},
-	Example:  map[string]any{"Code": "123456", "ValidMinutes": 5},
+	Example:  map[string]any{"Code": "123456", "ValidMinutes": int(CodeTTL / time.Minute)},
 }
 
 func withName(k Kind, name KindName) Kind { k.Name = name; return k }

@@ -133,7 +133,7 @@ func New(opt Options) (*Notifier, error) {
 		}
 	} else {
 		for c, t := range opt.Transports {
-			if c == Inbox || !slices.Contains(Channels, c) {
+			if c == Inbox || !slices.Contains(channels[:], c) {
 				return nil, fmt.Errorf("notify: cannot take a transport for channel %q", c)
 			}
 			if t != nil {
@@ -248,7 +248,7 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 		want = m.Channels
 	}
 	var out []target
-	for _, c := range Channels { // a fixed order, whatever the caller's; each channel once
+	for _, c := range channels { // a fixed order, whatever the caller's; each channel once
 		if !slices.Contains(want, c) || n.transports[c] == nil {
 			continue
 		}

@@ -48,7 +48,7 @@ type templateSet struct {
 func loadTemplates(fsys fs.FS, cat *i18n.Catalog, siteURL string) (*templateSet, error) {
 	ts := &templateSet{byKind: map[string]*kindTemplates{}, siteURL: strings.TrimRight(siteURL, "/")}
 	expected := map[string]bool{"texts/layout.html": true}
-	for _, lang := range i18n.Languages {
+	for _, lang := range i18n.Languages() {
 		funcs := templateFuncs(cat.Printer(lang), ts.siteURL)
 		layoutSrc, err := fs.ReadFile(fsys, "texts/layout.html")
 		if err != nil {

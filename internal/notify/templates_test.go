@@ -32,7 +32,7 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range kinds {
-		for _, lang := range i18n.Languages {
+		for _, lang := range i18n.Languages() {
 			c, err := ts.render(k, lang, k.Example)
 			if err != nil {
 				t.Fatalf("%s %s: %v", k.Name, lang, err)

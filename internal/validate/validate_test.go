@@ -64,7 +64,7 @@ func path(kind, value string, params ...string) string {
 
 // cases has, for every kind, values that pass (with what they normalise to)
 // and values that fail (with their code). The numbers are the published
-// examples from ../shared/standards.md.
+// examples that package ruid's own tests use (ruid/cases_numbers_test.go).
 var cases = []struct {
 	kind, value string
 	params      []string

@@ -45,7 +45,7 @@ type renderer struct {
 // messages into the templates, so that a broken template stops start-up, not a request.
 func newRenderer(cat *i18n.Catalog, assets *Assets, fsyses []fs.FS) (*renderer, error) {
 	r := &renderer{pages: map[string]map[string]*template.Template{}}
-	for _, lang := range i18n.Languages {
+	for _, lang := range i18n.Languages() {
 		p := cat.Printer(lang)
 		funcs := template.FuncMap{
 			"t":     p.T,
