@@ -57,6 +57,7 @@ func init() {
 		{"notify", "messages: test [-email A] [-phone N], status ID, outbox [-to A]", cmdNotify},
 		{"registry", "state registries: import-invalid-passports FILE, invalid-passports-status", cmdRegistry},
 		{"audit", "audit journal: verify, export, checkpoint, checkpoints", cmdAudit},
+		{"keys", "data keys: status [-watch], rotate-data-key, remove-data-key ID", cmdKeys},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},
@@ -166,6 +167,17 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// isTerminal reports whether w is a terminal, where progress is redrawn in place rather than
+// written line by line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM.

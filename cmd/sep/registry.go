@@ -185,10 +185,8 @@ type progressBar struct {
 
 func newProgressBar(w io.Writer, size int64) *progressBar {
 	b := &progressBar{w: w, size: size, start: time.Now(), every: 5 * time.Second}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			b.terminal, b.every = true, 200*time.Millisecond
-		}
+	if isTerminal(w) {
+		b.terminal, b.every = true, 200*time.Millisecond
 	}
 	b.last = b.start
 	return b
