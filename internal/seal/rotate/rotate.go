@@ -45,8 +45,8 @@ type Options struct {
 	Batch  int           // rows per transaction; default 1000
 	Pause  time.Duration // between passes; default 5s (longer than instances take to reload the key file)
 	// Settle is how long after the rotation started the job waits before it may finish: time
-	// for every instance to reload the key file and stop sealing with the old key. Default 30s
-	// (instances look at the file every few seconds).
+	// for every instance to reload the key file and stop sealing with the old key. Default 10s
+	// (instances look at the file every 2 seconds).
 	Settle time.Duration
 	Logger *slog.Logger
 	// Finished, if set, runs in the transaction that marks a rotation finished (to journal it).
@@ -74,7 +74,7 @@ func New(o Options) *Rotator {
 		o.Pause = 5 * time.Second
 	}
 	if o.Settle <= 0 {
-		o.Settle = 30 * time.Second
+		o.Settle = 10 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
