@@ -114,6 +114,14 @@ func TestFormWithoutCookiesExplainsHowToEnableThem(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &e); err != nil || res.StatusCode != 403 || e.Error.MessageID != "error.cookies" {
 		t.Fatalf("JSON form without cookies: %d %s", res.StatusCode, body)
 	}
+	// The page's language switch leads back to the page that held the form, not to the form's
+	// action by GET.
+	for referer, want := range map[string]string{f.srv.URL + "/hello?x=1": "/hello?x=1", "https://evil.example/hello": "/", "": "/"} {
+		_, body = post(t, http.DefaultClient, f.srv.URL+"/echo", form, "Referer", referer)
+		if !strings.Contains(body, `name="return" value="`+want+`"`) {
+			t.Errorf("Referer %q: the language switch does not return to %q", referer, want)
+		}
+	}
 	// With the cookie but a wrong token, it is the forgery message as before.
 	c, token := csrfToken(t, f)
 	res, body = post(t, c, f.srv.URL+"/echo", url.Values{"csrf_token": {token[:42] + "x"}})

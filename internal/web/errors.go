@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -102,6 +103,10 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	page := &errorPage{Status: status, Heading: p.T(titleID), Message: message}
 	page.Title = page.Heading
+	if !safeMethod(r.Method) {
+		// The language switch must not bring the visitor back to a form's action by GET.
+		page.Path = referringPath(r)
+	}
 	for n := 1; s.opt.Catalog.Has(id + ".step." + strconv.Itoa(n)); n++ {
 		page.Steps = append(page.Steps, p.T(id+".step."+strconv.Itoa(n)))
 	}
@@ -113,6 +118,16 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("cannot render the error page", "err", rerr)
 		http.Error(w, message, status)
 	}
+}
+
+// referringPath is the page of this site that sent the request (the Referer, which
+// Referrer-Policy same-origin gives), or the home page.
+func referringPath(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || !strings.HasPrefix(u.Path, "/") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 func wantsJSON(r *http.Request) bool {
