@@ -54,6 +54,7 @@ func init() {
 		{"notify", "messages: test [-email A] [-phone N], status ID, outbox [-to A]", cmdNotify},
 		{"registry", "state registries: import-invalid-passports FILE, invalid-passports-status", cmdRegistry},
 		{"audit", "audit journal: verify, export, checkpoint, checkpoints", cmdAudit},
+		{"admin", "administration: maintenance schedule|list|cancel", cmdAdmin},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},

@@ -56,6 +56,7 @@ func TestBadSettingsStopStartupNamingTheSetting(t *testing.T) {
 		{map[string]string{"SEP_PUBLIC_URL": "sep.example.ru"}, nil, "SEP_PUBLIC_URL"},
 		{map[string]string{"SEP_SHUTDOWN_TIMEOUT": "soon"}, nil, "SEP_SHUTDOWN_TIMEOUT"},
 		{map[string]string{"SEP_MODE": "staging"}, nil, "SEP_MODE"},
+		{map[string]string{"SEP_TLS_MIN_VERSION": "1.1"}, nil, "SEP_TLS_MIN_VERSION"},
 		{map[string]string{"SEP_DATA_DIR": file}, nil, "SEP_DATA_DIR"},
 		{map[string]string{"SEP_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing")}, nil, "SEP_DATABASE_URL_FILE"},
 		{nil, []string{"-log-level", "loud"}, "SEP_LOG_LEVEL"},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/mail"
@@ -142,6 +143,19 @@ var settings = []setting{
 	{flag: "tls-key-file", env: "SEP_TLS_KEY_FILE", arg: "FILE",
 		usage: "private key (PEM) for --tls-cert-file",
 		apply: func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+	{flag: "tls-min-version", env: "SEP_TLS_MIN_VERSION", def: "1.2", arg: "VERSION",
+		usage: "oldest TLS version accepted when sep serves HTTPS itself: 1.2 or 1.3",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "1.2":
+				c.TLSMinVersion = tls.VersionTLS12
+			case "1.3":
+				c.TLSMinVersion = tls.VersionTLS13
+			default:
+				return reason("unknown TLS version (want 1.2 or 1.3)")
+			}
+			return nil
+		}},
 	{flag: "metrics-token", env: "SEP_METRICS_TOKEN", arg: "TOKEN", secret: true,
 		usage: "if set, /metrics requires the header Authorization: Bearer TOKEN",
 		apply: func(c *Config, v string) error { c.MetricsToken = v; return nil }},

@@ -132,8 +132,9 @@ func TestAuditorFiltersAndDownloads(t *testing.T) {
 	if h1 := b.Text("h1"); h1 != "Журнал аудита" {
 		t.Fatalf("h1 = %q", h1)
 	}
-	// The system's own start is there, under its readable name.
-	if text := b.Text("main"); !strings.Contains(text, "Запуск системы") || !strings.Contains(text, "Применена миграция базы данных") {
+	// The system's own start is there, under its readable name. (The preview shows the latest
+	// 20 entries: the migrations, journaled first, fall out of it as their number grows.)
+	if text := b.Text("main"); !strings.Contains(text, "Запуск системы") || !strings.Contains(text, "Изменена настройка") {
 		t.Fatalf("auditor's preview lacks the system events:\n%s", text)
 	}
 	b.CheckA11y()
