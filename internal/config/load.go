@@ -124,6 +124,9 @@ func (c *Config) complete() error {
 				return &Error{Setting: f.env, Value: f.path, Reason: "the file cannot be read"}
 			}
 		}
+		if err := c.checkTransport(); err != nil {
+			return err
+		}
 	}
 	if c.PublicURL == nil {
 		scheme := "http"
