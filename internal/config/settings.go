@@ -277,7 +277,7 @@ var settings = []setting{
 		usage: "share of registry simulator calls that fail as unavailable, 0 to 1 (to exercise retries)",
 		apply: func(c *Config, v string) error {
 			f, err := strconv.ParseFloat(v, 64)
-			if err != nil || f < 0 || f > 1 {
+			if err != nil || !(f >= 0 && f <= 1) { // NaN is neither
 				return reason("not a share between 0 and 1 (e.g. 0.05)")
 			}
 			c.Registry.SimFailureRate = f
