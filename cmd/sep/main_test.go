@@ -88,6 +88,23 @@ func TestProductionNamesWhatIsMissing(t *testing.T) {
 	}
 }
 
+// Production refuses plain HTTP where it would leak: the public address and the SMS gateway.
+func TestProductionRefusesPlainHTTP(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(key, []byte("not read before the check"), 0o600)
+	for setting, value := range map[string]string{"SEP_PUBLIC_URL": "http://sep.example.ru",
+		"SEP_SMS_GATEWAY_URL": "http://user:s3cr3t@sms.example.ru/send"} {
+		env := map[string]string{"SEP_MODE": "production", "SEP_DATA_DIR": t.TempDir(), "SEP_PUBLIC_URL": "https://sep.example.ru",
+			"SEP_SMTP_URL": "smtps://mail.example.ru", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key, setting: value}
+		code, _, stderr := sep(t, env, "serve")
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != exitUsage || len(lines) != 1 || !strings.HasPrefix(lines[0], "sep: "+setting) ||
+			!strings.Contains(stderr, "https://") || strings.Contains(stderr, "s3cr3t") {
+			t.Errorf("%s=%s in production: exit %d, stderr %q; want 2 and one line naming it", setting, value, code, stderr)
+		}
+	}
+}
+
 func TestSecretsFromFilesAreNeverPrinted(t *testing.T) {
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "db-url")

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	netmail "net/mail"
 	"net/textproto"
 	"net/url"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail"
+
+	"github.com/sep-platform/sep/internal/config"
 )
 
 // SMTPOptions configure the e-mail transport.
@@ -76,7 +77,7 @@ func NewSMTP(opt SMTPOptions) (*SMTPTransport, error) {
 		case "opportunistic":
 			policy = mail.TLSOpportunistic
 		case "none":
-			if ip := net.ParseIP(t.host); t.host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			if !config.LoopbackHost(t.host) {
 				return nil, errors.New("tls=none is allowed only for a relay on this host (localhost, 127.0.0.1)")
 			}
 			policy = mail.NoTLS
