@@ -56,6 +56,7 @@ func TestBadSettingsStopStartupNamingTheSetting(t *testing.T) {
 		{map[string]string{"SEP_PUBLIC_URL": "sep.example.ru"}, nil, "SEP_PUBLIC_URL"},
 		{map[string]string{"SEP_SHUTDOWN_TIMEOUT": "soon"}, nil, "SEP_SHUTDOWN_TIMEOUT"},
 		{map[string]string{"SEP_MODE": "staging"}, nil, "SEP_MODE"},
+		{map[string]string{"SEP_TLS_MIN_VERSION": "1.1"}, nil, "SEP_TLS_MIN_VERSION"},
 		{map[string]string{"SEP_DATA_DIR": file}, nil, "SEP_DATA_DIR"},
 		{map[string]string{"SEP_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing")}, nil, "SEP_DATABASE_URL_FILE"},
 		{nil, []string{"-log-level", "loud"}, "SEP_LOG_LEVEL"},
@@ -84,6 +85,23 @@ func TestProductionNamesWhatIsMissing(t *testing.T) {
 	_, _, stderr = sep(t, map[string]string{"SEP_MODE": "production", "SEP_PUBLIC_URL": "https://sep.example.ru"}, "serve")
 	if strings.Contains(stderr, "SEP_PUBLIC_URL") || !strings.Contains(stderr, "SEP_SIGNING_KEY_FILE") {
 		t.Errorf("partial production settings: %q", stderr)
+	}
+}
+
+// Production refuses plain HTTP where it would leak: the public address and the SMS gateway.
+func TestProductionRefusesPlainHTTP(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(key, []byte("not read before the check"), 0o600)
+	for setting, value := range map[string]string{"SEP_PUBLIC_URL": "http://sep.example.ru",
+		"SEP_SMS_GATEWAY_URL": "http://user:s3cr3t@sms.example.ru/send"} {
+		env := map[string]string{"SEP_MODE": "production", "SEP_DATA_DIR": t.TempDir(), "SEP_PUBLIC_URL": "https://sep.example.ru",
+			"SEP_SMTP_URL": "smtps://mail.example.ru", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key, setting: value}
+		code, _, stderr := sep(t, env, "serve")
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != exitUsage || len(lines) != 1 || !strings.HasPrefix(lines[0], "sep: "+setting) ||
+			!strings.Contains(stderr, "https://") || strings.Contains(stderr, "s3cr3t") {
+			t.Errorf("%s=%s in production: exit %d, stderr %q; want 2 and one line naming it", setting, value, code, stderr)
+		}
 	}
 }
 

@@ -12,5 +12,7 @@
 // Verify accepts DER and BER input (indefinite lengths, segmented content),
 // the engine's quirks (NULL parameters, the public-key OID as signature
 // algorithm), checks the message digest and every signature and, given
-// trusted roots, each signer's certificate chain.
+// trusted roots, each signer's certificate chain. A message may carry at most
+// 16 signers and 64 certificates: Verify's work grows with their product, and
+// a megabyte of hostile signers and certificates would otherwise cost seconds.
 package cms

@@ -107,12 +107,23 @@ type attributeDER struct {
 	Values asn1.RawValue
 }
 
+// Bounds on what one message may carry. Verify compares every signer with every certificate
+// and checks each signer's signature over the content, so the work grows with their product:
+// without bounds a message of under a megabyte (thousands of signers, each listed after
+// thousands of certificates with its serial number) took seconds. Real messages have one
+// signer, a handful when co-signed, and each signer's chain.
+const (
+	maxSigners      = 16
+	maxCertificates = 64
+)
+
 func malformed(format string, args ...any) error {
 	return fmt.Errorf("cms: %w: %s", ErrMalformed, fmt.Sprintf(format, args...))
 }
 
 // Parse reads a CMS ContentInfo holding SignedData, in DER, BER or PEM
-// ("CMS" or "PKCS7" blocks).
+// ("CMS" or "PKCS7" blocks). A message with more than 16 signers or 64
+// certificates is refused as malformed.
 func Parse(data []byte) (*SignedData, error) {
 	// DER and BER start with the ContentInfo SEQUENCE tag. Only other input
 	// is read as PEM: pem.Decode finds a block anywhere, and signed text
@@ -142,6 +153,9 @@ func Parse(data []byte) (*SignedData, error) {
 	if err := unmarshalWhole(ci.Content.Bytes, &sd); err != nil {
 		return nil, malformed("SignedData: %v", err)
 	}
+	if n := len(sd.SignerInfos); n > maxSigners {
+		return nil, malformed("%d signers, more than the %d a message may have", n, maxSigners)
+	}
 	out := &SignedData{ContentType: sd.EncapContentInfo.EContentType, DigestAlgorithms: sd.DigestAlgorithms}
 	if ec := sd.EncapContentInfo.EContent; len(ec.FullBytes) > 0 {
 		var content []byte
@@ -160,6 +174,9 @@ func Parse(data []byte) (*SignedData, error) {
 		}
 		if raw.Class != asn1.ClassUniversal || raw.Tag != asn1.TagSequence {
 			continue // attribute or other certificate formats: not used here
+		}
+		if len(out.Certificates) == maxCertificates {
+			return nil, malformed("more than %d certificates", maxCertificates)
 		}
 		c, err := gostx509.ParseCertificate(raw.FullBytes)
 		if err != nil {

@@ -2,6 +2,7 @@ package gostx509
 
 import (
 	"encoding/asn1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -171,9 +172,11 @@ func escapeValue(v string) string {
 // ParseName reads a name written "CN=Иван Петров,O=Example,C=RU": RDNs
 // separated by commas (kept in the order given, as OpenSSL's -subj does),
 // "+" joining attributes of one RDN, "\" escaping a special character or
-// giving a byte in hex. Types are the short names above (case-insensitive)
-// or dotted OIDs. C must be two letters; OGRN, SNILS, INN, INNLE and OGRNIP
-// must be their RFC 9215 number of digits.
+// giving a byte in hex. A value written "#" and hex is the DER of the value
+// (RFC 4514 §2.4), as String writes one that is not a character string.
+// Types are the short names above (case-insensitive) or dotted OIDs. C must
+// be two letters; OGRN, SNILS, INN, INNLE and OGRNIP must be their RFC 9215
+// number of digits.
 func ParseName(s string) (Name, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New("gostx509: empty name")
@@ -203,23 +206,51 @@ func parseAttribute(s string) (Attribute, error) {
 		return Attribute{}, fmt.Errorf("gostx509: %q in name has no '='", strings.TrimSpace(s))
 	}
 	key := strings.TrimSpace(s[:eq])
-	value, err := unescapeValue(trimValue(s[eq+1:]))
+	var typ asn1.ObjectIdentifier
+	if t := typeByName(key); t != nil {
+		typ = t.oid
+	} else if oid, ok := parseOID(key); ok {
+		typ = oid
+	} else {
+		return Attribute{}, fmt.Errorf("gostx509: unknown attribute type %q in name", key)
+	}
+	text := trimValue(s[eq+1:])
+	if strings.HasPrefix(text, "#") {
+		return hexAttribute(key, typ, text[1:])
+	}
+	value, err := unescapeValue(text)
 	if err != nil {
 		return Attribute{}, fmt.Errorf("gostx509: value of %s: %v", key, err)
 	}
 	if value == "" {
 		return Attribute{}, fmt.Errorf("gostx509: empty value for %s", key)
 	}
-	a := Attribute{Value: value}
-	if t := typeByName(key); t != nil {
-		a.Type = t.oid
-	} else if oid, ok := parseOID(key); ok {
-		a.Type = oid
-	} else {
-		return Attribute{}, fmt.Errorf("gostx509: unknown attribute type %q in name", key)
-	}
+	a := Attribute{Type: typ, Value: value}
 	if err := checkValue(a); err != nil {
 		return Attribute{}, err
+	}
+	return a, nil
+}
+
+// hexAttribute reads a value written as "#" and the hex of its DER (RFC 4514 §2.4), as String
+// writes a value that is not a character string.
+func hexAttribute(key string, typ asn1.ObjectIdentifier, h string) (Attribute, error) {
+	der, err := hex.DecodeString(h)
+	if err != nil {
+		return Attribute{}, fmt.Errorf("gostx509: value of %s: \"#\" must be followed by the hex of a DER value (write \\# for a leading #)", key)
+	}
+	var v asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &v); err != nil || len(rest) != 0 {
+		return Attribute{}, fmt.Errorf("gostx509: value of %s: \"#%s\" is not one DER value", key, h)
+	}
+	a, err := attributeOf(typ, v)
+	if err != nil {
+		return Attribute{}, fmt.Errorf("gostx509: %v", err)
+	}
+	if a.isText() {
+		if err := checkValue(a); err != nil {
+			return Attribute{}, err
+		}
 	}
 	return a, nil
 }

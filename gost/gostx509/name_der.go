@@ -46,16 +46,9 @@ func ParseNameDER(der []byte) (Name, error) {
 			if err != nil {
 				return nil, fmt.Errorf("malformed name attribute: %v", err)
 			}
-			a := Attribute{Type: atv.Type, Tag: atv.Value.Tag, Raw: atv.Value.FullBytes}
-			s, isString, err := decodeString(atv.Value.Tag, atv.Value.Bytes)
-			switch {
-			case atv.Value.Class == asn1.ClassUniversal && isString && err == nil:
-				a.Value = s
-			case err != nil && atv.Value.Class == asn1.ClassUniversal:
-				return nil, fmt.Errorf("name attribute %v: %v", atv.Type, err)
-			default:
-				a.Tag = -1 // not a universal string type
-				a.Value = "#" + hex.EncodeToString(atv.Value.FullBytes)
+			a, err := attributeOf(atv.Type, atv.Value)
+			if err != nil {
+				return nil, err
 			}
 			rdn = append(rdn, a)
 		}
@@ -65,6 +58,23 @@ func ParseNameDER(der []byte) (Name, error) {
 		name = append(name, rdn)
 	}
 	return name, nil
+}
+
+// attributeOf makes the attribute of type typ from its DER value: the text of a character
+// string, or the value shown as "#" and hex (RFC 4514 §2.4) for anything else.
+func attributeOf(typ asn1.ObjectIdentifier, v asn1.RawValue) (Attribute, error) {
+	a := Attribute{Type: typ, Tag: v.Tag, Raw: v.FullBytes}
+	s, isString, err := decodeString(v.Tag, v.Bytes)
+	switch {
+	case v.Class == asn1.ClassUniversal && isString && err == nil:
+		a.Value = s
+	case err != nil && v.Class == asn1.ClassUniversal:
+		return Attribute{}, fmt.Errorf("name attribute %v: %v", typ, err)
+	default:
+		a.Tag = -1 // not a universal string type
+		a.Value = "#" + hex.EncodeToString(v.FullBytes)
+	}
+	return a, nil
 }
 
 // MarshalDER encodes the name as DER. Attributes parsed from a certificate

@@ -137,3 +137,41 @@ func TestWideRDN(t *testing.T) {
 		}
 	}
 }
+
+// TestNameHexValues: a value that is not a character string is written "#" and the hex of its
+// DER, and ParseName reads that form back as the same value (RFC 4514 §2.4); "\#" is a text
+// value that starts with "#".
+func TestNameHexValues(t *testing.T) {
+	intVal, _ := asn1.Marshal(7)
+	seq, _ := asn1.Marshal(struct{ A, B int }{1, 2})
+	for _, raw := range [][]byte{intVal, seq} {
+		der, err := Name{{{Type: asn1.ObjectIdentifier{1, 2, 3}, Raw: raw}}}.MarshalDER()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := ParseNameDER(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseName(n.String())
+		if err != nil || !back.Equal(n) {
+			t.Fatalf("%q read back as %q: %v", n.String(), back.String(), err)
+		}
+		again, _ := back.MarshalDER()
+		if string(again) != string(der) {
+			t.Errorf("%q re-encodes as %x, want %x", n.String(), again, der)
+		}
+	}
+	n, err := ParseName("CN=#0c03414243,C=#13025255")
+	if err != nil || n.CommonName() != "ABC" || n.Get(OIDCountry) != "RU" || n[1][0].Tag != asn1.TagPrintableString {
+		t.Errorf("string values in hex: %q %v", n, err)
+	}
+	if n, err := ParseName(`CN=\#1`); err != nil || n.CommonName() != "#1" {
+		t.Errorf(`\#1: %q %v`, n, err)
+	}
+	for _, s := range []string{"CN=#", "CN=#zz", "CN=#0201", "CN=#02010700", "C=#130352555300", "SNILS=#120131"} {
+		if _, err := ParseName(s); err == nil {
+			t.Errorf("%s accepted", s)
+		}
+	}
+}

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +24,7 @@ import (
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
+	"github.com/sep-platform/sep/internal/maintenance"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/registry/passlist"
@@ -61,6 +63,8 @@ type Main struct {
 	Seal      *seal.Schema
 	Rotator   *rotate.Rotator
 	Retention *retention.Purger
+	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
+	Maintenance *maintenance.Cache
 
 	listener net.Listener
 	server   *http.Server
@@ -121,22 +125,27 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 
+	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})
+	m.Maintenance.Refresh(ctx) // a failure is logged; the schedule is read again within seconds
+
 	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		Version:        version.String(),
 		Registerer:     m.Metrics,
 		TrustedProxies: cfg.TrustedProxies,
+		Maintenance:    m.Maintenance,
 	})
 	if err != nil {
 		return err
 	}
 	site.Register(m.Site, secure)
+	maintenance.Register(m.Site, m.Maintenance)
 	if cfg.Demo() {
 		// The outbox holds one-time codes: its pages exist in demo mode only.
 		notify.RegisterOutbox(m.Site, d, m.Seal.Box)
@@ -159,6 +168,7 @@ func (m *Main) Open(ctx context.Context) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         &tls.Config{MinVersion: cfg.TLSMinVersion}, // used when sep serves HTTPS itself
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return m.startAudit(ctx)

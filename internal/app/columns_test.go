@@ -56,11 +56,14 @@ var notPersonal = map[string]string{
 	"notify_deliveries.reason":  "error texts without address or text (the Transport contract)",
 	"notify_deliveries.receipt": "the provider's message ids",
 	"notify_rate.class":         "codes", "notify_rate.addr_hash": "HMAC of the address under a derived key",
-	"notify_rate.hits":   "times",
-	"notify_inbox.id":    "ids", "notify_inbox.account_id": "account ids", "notify_inbox.message_id": "ids",
-	"notify_inbox.kind":  "codes",
-	"notify_outbox.id":   "ids", "notify_outbox.message_id": "ids", "notify_outbox.channel": "codes",
+	"notify_rate.hits": "times",
+	"notify_inbox.id":  "ids", "notify_inbox.account_id": "account ids", "notify_inbox.message_id": "ids",
+	"notify_inbox.kind": "codes",
+	"notify_outbox.id":  "ids", "notify_outbox.message_id": "ids", "notify_outbox.channel": "codes",
 	"notify_outbox.kind": "codes",
+
+	"maintenance_windows.id": "ids", "maintenance_windows.note_ru": "administrators' public notes on a maintenance window",
+	"maintenance_windows.note_en": "administrators' public notes on a maintenance window",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

@@ -27,6 +27,8 @@ func (m *Main) registerOps() {
 		}
 		metrics.ServeHTTP(w, r)
 	}))
+	// Load balancers and monitoring must see the instance as it is during maintenance too.
+	m.Site.ServeDuringMaintenance("GET /healthz", "GET /readyz", "GET /metrics")
 }
 
 // readyz tells a load balancer whether to send traffic here: the database answers and has

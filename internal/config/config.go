@@ -40,6 +40,7 @@ type Config struct {
 	TrustedProxies  []netip.Prefix
 	TLSCertFile     string
 	TLSKeyFile      string
+	TLSMinVersion   uint16 // tls.VersionTLS12 or tls.VersionTLS13, for HTTPS served by sep itself
 	MetricsToken    string
 	// AuditCheckpointInterval is how often the audit journal's head is signed (when it has
 	// moved); sep also signs it when it shuts down.

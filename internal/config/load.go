@@ -97,7 +97,11 @@ func (c *Config) complete() error {
 		}
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
-		return &Error{Setting: "SEP_TLS_CERT_FILE", Reason: "SEP_TLS_CERT_FILE and SEP_TLS_KEY_FILE go together"}
+		given, path := "SEP_TLS_CERT_FILE", c.TLSCertFile
+		if path == "" {
+			given, path = "SEP_TLS_KEY_FILE", c.TLSKeyFile
+		}
+		return &Error{Setting: given, Value: path, Reason: "SEP_TLS_CERT_FILE and SEP_TLS_KEY_FILE go together"}
 	}
 	if c.Mode == Production {
 		var missing []string
@@ -123,6 +127,9 @@ func (c *Config) complete() error {
 			if _, err := os.Stat(f.path); err != nil {
 				return &Error{Setting: f.env, Value: f.path, Reason: "the file cannot be read"}
 			}
+		}
+		if err := c.checkTransport(); err != nil {
+			return err
 		}
 	}
 	if c.PublicURL == nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/mail"
@@ -54,7 +55,7 @@ var settings = []setting{
 			return nil
 		}},
 	{flag: "public-url", env: "SEP_PUBLIC_URL", arg: "URL",
-		usage: "address users reach sep at, e.g. https://sep.example.ru (required in production)",
+		usage: "address users reach sep at, e.g. https://sep.example.ru (required in production, where http:// is refused unless the host is loopback)",
 		apply: func(c *Config, v string) error {
 			u, err := parseURL(v, "http", "https")
 			if err != nil {
@@ -142,6 +143,19 @@ var settings = []setting{
 	{flag: "tls-key-file", env: "SEP_TLS_KEY_FILE", arg: "FILE",
 		usage: "private key (PEM) for --tls-cert-file",
 		apply: func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+	{flag: "tls-min-version", env: "SEP_TLS_MIN_VERSION", def: "1.2", arg: "VERSION",
+		usage: "oldest TLS version accepted when sep serves HTTPS itself: 1.2 or 1.3",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "1.2":
+				c.TLSMinVersion = tls.VersionTLS12
+			case "1.3":
+				c.TLSMinVersion = tls.VersionTLS13
+			default:
+				return reason("unknown TLS version (want 1.2 or 1.3)")
+			}
+			return nil
+		}},
 	{flag: "metrics-token", env: "SEP_METRICS_TOKEN", arg: "TOKEN", secret: true,
 		usage: "if set, /metrics requires the header Authorization: Bearer TOKEN",
 		apply: func(c *Config, v string) error { c.MetricsToken = v; return nil }},
@@ -168,7 +182,7 @@ var settings = []setting{
 			return nil
 		}},
 	{flag: "sms-gateway-url", env: "SEP_SMS_GATEWAY_URL", arg: "URL", secret: true,
-		usage: "SMS gateway endpoint (HTTP POST), e.g. https://user:key@sms.example.ru/send",
+		usage: "SMS gateway endpoint (HTTP POST), e.g. https://user:key@sms.example.ru/send (production refuses http:// unless the host is loopback)",
 		apply: func(c *Config, v string) error {
 			if v != "" {
 				if _, err := parseURL(v, "http", "https"); err != nil {
@@ -277,7 +291,7 @@ var settings = []setting{
 		usage: "share of registry simulator calls that fail as unavailable, 0 to 1 (to exercise retries)",
 		apply: func(c *Config, v string) error {
 			f, err := strconv.ParseFloat(v, 64)
-			if err != nil || f < 0 || f > 1 {
+			if err != nil || !(f >= 0 && f <= 1) { // NaN is neither
 				return reason("not a share between 0 and 1 (e.g. 0.05)")
 			}
 			c.Registry.SimFailureRate = f

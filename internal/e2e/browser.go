@@ -14,13 +14,15 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
 // Browser is a headless Chromium tab for one test.
 type Browser struct {
-	t   testing.TB
-	Ctx context.Context
+	t     testing.TB
+	Ctx   context.Context
+	ownUA string // Chromium's own User-Agent, once SetUserAgent changed it
 }
 
 // NewBrowser starts Chromium with an empty profile and closes it when the test ends.
@@ -127,6 +129,32 @@ func (b *Browser) DisableJavaScript(off bool) {
 	b.t.Helper()
 	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+		return err
+	}))
+}
+
+// SetUserAgent makes the tab send ua as its User-Agent (empty: Chromium's own again), to see
+// pages as another browser would get them.
+func (b *Browser) SetUserAgent(ua string) {
+	b.t.Helper()
+	if b.ownUA == "" {
+		b.ownUA = Eval[string](b, "navigator.userAgent")
+	}
+	if ua == "" {
+		ua = b.ownUA
+	}
+	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua})
+		return err
+	}))
+}
+
+// ClearCookies deletes every cookie of the browser, as if the visitor had cookies off or had
+// closed the browser since the page was shown.
+func (b *Browser) ClearCookies() {
+	b.t.Helper()
+	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
 		return err
 	}))
 }

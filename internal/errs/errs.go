@@ -25,10 +25,11 @@ const (
 	TooMany                     // rate limited
 	TooLarge                    // request body or upload over its limit
 	Unavailable                 // a dependency is down; retrying later may help
+	WrongMethod                 // the address exists but takes other methods (HTTP 405)
 )
 
 var kindNames = [...]string{"other", "invalid", "not_found", "conflict", "unauthenticated",
-	"forbidden", "too_many_requests", "too_large", "unavailable"}
+	"forbidden", "too_many_requests", "too_large", "unavailable", "method_not_allowed"}
 
 // String returns the stable, machine-readable name of the kind (used in API error bodies).
 func (k Kind) String() string {

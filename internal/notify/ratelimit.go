@@ -30,19 +30,23 @@ func (l Limit) String() string { return strconv.Itoa(l.N) + "/" + l.Per.String()
 // errs.E(errs.TooMany, "notify.rate_limited", …); a caller that shows the person a precise
 // message finds it with errors.As and uses Message.
 type RateLimitError struct {
-	Class      Class
-	Channel    Channel // the kind of address that is over its limit: Email or SMS
-	RetryAfter time.Duration
+	Class   Class
+	Channel Channel       // the kind of address that is over its limit: Email or SMS
+	Wait    time.Duration // until the next message of the class is allowed
 }
+
+// RetryAfter is the wait, which the web layer sends as the Retry-After header
+// (web.RetryLater).
+func (e *RateLimitError) RetryAfter() time.Duration { return e.Wait }
 
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("rate limit of %s messages by %s reached; next allowed in %s", e.Class, e.Channel,
-		e.RetryAfter.Round(time.Second))
+		e.Wait.Round(time.Second))
 }
 
 // Minutes is the wait rounded up to whole minutes (at least 1), as people are told it.
 func (e *RateLimitError) Minutes() int {
-	return max(1, int((e.RetryAfter+time.Minute-1)/time.Minute))
+	return max(1, int((e.Wait+time.Minute-1)/time.Minute))
 }
 
 // MessageID is the catalog key of the precise message, a plural form taking {n} minutes:
@@ -101,7 +105,7 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 			}
 		}
 		if wait > 0 {
-			return errs.E(errs.TooMany, "notify.rate_limited", &RateLimitError{Class: k.Limit, Channel: t.channel, RetryAfter: wait})
+			return errs.E(errs.TooMany, "notify.rate_limited", &RateLimitError{Class: k.Limit, Channel: t.channel, Wait: wait})
 		}
 		hits = append(hits, now)
 		if _, err := tx.ExecContext(ctx, `UPDATE notify_rate SET hits = $3, updated_at = $4 WHERE class = $1 AND addr_hash = $2`,

@@ -12,6 +12,7 @@ import (
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/web"
 )
 
 func TestRateLimitPerRecipient(t *testing.T) {
@@ -37,8 +38,13 @@ func TestRateLimitPerRecipient(t *testing.T) {
 			t.Fatalf("the fourth code in 10 minutes: %v", err)
 		}
 		var rl *RateLimitError
-		if !errors.As(err, &rl) || rl.RetryAfter != 7*time.Minute || rl.Channel != SMS || rl.Class != Codes {
+		if !errors.As(err, &rl) || rl.Wait != 7*time.Minute || rl.Channel != SMS || rl.Class != Codes {
 			t.Fatalf("rate limit error: %+v", rl)
+		}
+		// The web layer finds the wait for Retry-After through the error chain.
+		var later web.RetryLater
+		if !errors.As(err, &later) || later.RetryAfter() != 7*time.Minute {
+			t.Fatalf("the refusal does not tell the web layer when to retry: %v", err)
 		}
 		if msg := rl.Message(i18n.Default().Printer("ru")); msg != "Слишком много кодов на этот номер. Повторите через 7 минут." {
 			t.Errorf("ru message: %q", msg)
@@ -65,7 +71,7 @@ func TestRateLimitPerRecipient(t *testing.T) {
 		}
 		clock = clock.Add(10 * time.Minute)
 		err = try("+79001112233")
-		if !errors.As(err, &rl) || rl.RetryAfter < 23*time.Hour {
+		if !errors.As(err, &rl) || rl.Wait < 23*time.Hour {
 			t.Fatalf("the sixth code of the day: %v (%+v)", err, rl)
 		}
 		// Refusals stored nothing: 5 + 1 + 1 messages.

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	netmail "net/mail"
 	"net/textproto"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/wneessen/go-mail"
 
+	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/ruid"
 )
 
@@ -78,7 +78,7 @@ func NewSMTP(opt SMTPOptions) (*SMTPTransport, error) {
 		case "opportunistic":
 			policy = mail.TLSOpportunistic
 		case "none":
-			if ip := net.ParseIP(t.host); t.host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			if !config.LoopbackHost(t.host) {
 				return nil, errors.New("tls=none is allowed only for a relay on this host (localhost, 127.0.0.1)")
 			}
 			policy = mail.NoTLS

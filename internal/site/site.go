@@ -28,6 +28,8 @@ func Register(s *web.Site, secure bool) {
 	h := &Handler{site: s, secure: secure}
 	s.Handle("GET /{$}", h.home)
 	s.Handle("POST /language", h.switchLanguage)
+	// The maintenance notice can be read in either language.
+	s.ServeDuringMaintenance("POST /language")
 }
 
 type homePage struct {

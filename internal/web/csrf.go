@@ -10,12 +10,26 @@ import (
 	"github.com/sep-platform/sep/internal/errs"
 )
 
-// CSRFCookie holds the visitor's anti-forgery token; forms echo it in the CSRFField.
+// CSRFCookie holds the visitor's anti-forgery token; forms echo it in the CSRFField. Over
+// HTTPS the cookie is named with the __Host- prefix (see Site.CookieName).
 const (
 	CSRFCookie = "sep_csrf"
 	CSRFField  = "csrf_token"
 	CSRFHeader = "X-CSRF-Token"
 )
+
+// CookieName is the name to give one of sep's cookies: over HTTPS with the __Host- prefix,
+// which makes the browser refuse the cookie unless it is Secure, for the whole site
+// (Path=/) and without a Domain — so a neighbouring subdomain or a plain-HTTP page cannot
+// plant or overwrite it. Browsers also refuse __Host- cookies without Secure, so over plain
+// HTTP (demo on localhost) the bare name is used. Set such cookies with Path "/", no Domain
+// and Secure as Options.Secure says.
+func (s *Site) CookieName(name string) string {
+	if s.opt.Secure {
+		return "__Host-" + name
+	}
+	return name
+}
 
 // csrf rejects forged state-changing requests in two independent ways: the browser's own
 // Sec-Fetch-Site/Origin headers (http.CrossOriginProtection), and a token that a same-origin
@@ -29,7 +43,8 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ri := info(r)
-		if c, err := r.Cookie(CSRFCookie); err == nil && len(c.Value) == 43 {
+		name := s.CookieName(CSRFCookie)
+		if c, err := r.Cookie(name); err == nil && len(c.Value) == 43 {
 			ri.csrf = c.Value
 		}
 		had := ri.csrf != ""
@@ -37,7 +52,7 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 			// A first visit, or a cookie that expired: issue a token so that the forms of the
 			// page about to be shown (even an error page) work.
 			ri.csrf = newToken()
-			http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: ri.csrf, Path: "/",
+			http.SetCookie(w, &http.Cookie{Name: name, Value: ri.csrf, Path: "/",
 				HttpOnly: true, Secure: s.opt.Secure, SameSite: http.SameSiteLaxMode})
 		}
 		if safeMethod(r.Method) {
@@ -53,7 +68,13 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 				}
 				sent = r.PostFormValue(CSRFField)
 			}
-			if !had || subtle.ConstantTimeCompare([]byte(sent), []byte(ri.csrf)) != 1 {
+			if !had {
+				// No cookie came with the form: cookies are off (or the browser was closed
+				// since the form was shown). Say how to turn them on, not "forged".
+				s.Error(w, r, errs.E(errs.Forbidden, "error.cookies", errNoCookie))
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(sent), []byte(ri.csrf)) != 1 {
 				s.Error(w, r, errs.E(errs.Forbidden, "error.csrf", errBadToken))
 				return
 			}
@@ -69,6 +90,7 @@ func (e csrfError) Error() string { return string(e) }
 const (
 	errCrossOrigin = csrfError("csrf: cross-origin request")
 	errBadToken    = csrfError("csrf: missing or wrong token")
+	errNoCookie    = csrfError("csrf: no cookie came with the form")
 )
 
 // CSRFToken returns the token to put in forms (hidden field csrf_token) or the X-CSRF-Token

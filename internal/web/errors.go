@@ -5,7 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sep-platform/sep/internal/errs"
 )
@@ -20,6 +23,15 @@ var statusOf = map[errs.Kind]int{
 	errs.TooMany:         http.StatusTooManyRequests,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,
 	errs.Unavailable:     http.StatusServiceUnavailable,
+	errs.WrongMethod:     http.StatusMethodNotAllowed,
+}
+
+// RetryLater is implemented by errors that know when a refused request may be tried again
+// (a rate limit, a maintenance window). Error finds it anywhere in the chain and sends the
+// wait as the Retry-After header, in whole seconds rounded up.
+type RetryLater interface {
+	error
+	RetryAfter() time.Duration
 }
 
 // errorPage is the data of templates/error.html.
@@ -28,7 +40,12 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	Note    string   // a maintenance window's note, if any
+	Steps   []string // what to do, from the catalog's "<id>.step.N"
+	Link    *link    // a page that helps, e.g. the maintenance schedule
 }
+
+type link struct{ Href, Text string }
 
 // APIError is the body of every JSON error response.
 type APIError struct {
@@ -54,19 +71,28 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if id == "" {
 		id = "error." + kind.String()
 	}
-	if status >= 500 {
+	var closed *maintenanceError
+	inWindow := errors.As(err, &closed)
+	if status >= 500 && !inWindow {
 		s.log.Error("request failed", "request_id", RequestID(r), "route", info(r).route, "err", err)
 	} else {
 		// Refusals are expected; their detail may echo user input, so only the kind is logged.
 		s.log.Debug("request refused", "request_id", RequestID(r), "status", status, "message_id", id)
 	}
-	if kind == errs.TooMany {
-		w.Header().Set("Retry-After", "60")
+	var later RetryLater
+	if errors.As(err, &later) {
+		if d := later.RetryAfter(); d > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+		}
 	}
 	p := s.Printer(r)
+	message := p.T(id)
+	if inWindow {
+		message = p.T(id, "until", p.MoscowTime(closed.window.To))
+	}
 	if wantsJSON(r) {
 		var body APIError
-		body.Error.Code, body.Error.MessageID, body.Error.Message = kind.String(), id, p.T(id)
+		body.Error.Code, body.Error.MessageID, body.Error.Message = kind.String(), id, message
 		body.RequestID = RequestID(r)
 		JSON(w, status, body)
 		return
@@ -75,12 +101,33 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if !s.opt.Catalog.Has(titleID) {
 		titleID = "error." + kind.String() + ".title"
 	}
-	page := &errorPage{Status: status, Heading: p.T(titleID), Message: p.T(id)}
+	page := &errorPage{Status: status, Heading: p.T(titleID), Message: message}
 	page.Title = page.Heading
+	if !safeMethod(r.Method) {
+		// The language switch must not bring the visitor back to a form's action by GET.
+		page.Path = referringPath(r)
+	}
+	for n := 1; s.opt.Catalog.Has(id + ".step." + strconv.Itoa(n)); n++ {
+		page.Steps = append(page.Steps, p.T(id+".step."+strconv.Itoa(n)))
+	}
+	if inWindow {
+		page.Note = closed.window.Notes[p.Lang()]
+		page.Link = &link{Href: SchedulePath, Text: p.T("layout.maintenance_schedule")}
+	}
 	if rerr := s.Render(w, r, status, "error", page); rerr != nil {
 		s.log.Error("cannot render the error page", "err", rerr)
-		http.Error(w, p.T(id), status)
+		http.Error(w, message, status)
 	}
+}
+
+// referringPath is the page of this site that sent the request (the Referer, which
+// Referrer-Policy same-origin gives), or the home page.
+func referringPath(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || !strings.HasPrefix(u.Path, "/") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 func wantsJSON(r *http.Request) bool {

@@ -30,6 +30,10 @@ type requestInfo struct {
 	lang     string
 	csrf     string
 	route    string // the ServeMux pattern that matched; set after routing
+
+	windowsChecked bool               // maintenance windows looked up (see maintenanceState)
+	current, next  *MaintenanceWindow // the window in progress; the next within a day
+	closed         bool               // refused because of a maintenance window
 }
 
 func info(r *http.Request) *requestInfo {
@@ -170,19 +174,26 @@ func (s *Site) observe(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		s.metrics.observe(route, r.Method, sw.status, elapsed)
-		s.log.LogAttrs(r.Context(), levelFor(sw.status), "http request",
+		level := levelFor(sw.status)
+		if ri.closed {
+			level = slog.LevelInfo // a maintenance window is planned, not a failure
+		}
+		s.log.LogAttrs(r.Context(), level, "http request",
 			slog.String("request_id", ri.id), slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes), slog.Duration("duration", elapsed))
 	})
 }
 
-// routed runs the mux and records which pattern matched, for logs and metrics.
-type routed struct{ mux *http.ServeMux }
-
-func (h routed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, pattern := h.mux.Handler(r)
+// route runs the mux and records which pattern matched, for logs and metrics. During a
+// maintenance window it refuses every route not kept open.
+func (s *Site) route(w http.ResponseWriter, r *http.Request) {
+	_, pattern := s.mux.Handler(r)
 	info(r).route = pattern
-	h.mux.ServeHTTP(w, r)
+	if err := s.closedFor(r, pattern); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // securityHeaders sets the headers every response carries. The content security policy allows

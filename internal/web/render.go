@@ -30,6 +30,10 @@ type Page struct {
 	Path      string // where the language switch brings the visitor back
 	Version   string
 	RequestID string
+	// Maintenance announces the next maintenance window (or the one in progress, on the
+	// pages that stay open during it).
+	Maintenance *MaintenanceNotice
+	OldBrowser  bool // the User-Agent names a browser older than those supported
 }
 
 func (p *Page) page() *Page { return p }
@@ -48,9 +52,12 @@ func newRenderer(cat *i18n.Catalog, assets *Assets, fsyses []fs.FS) (*renderer, 
 	for _, lang := range i18n.Languages() {
 		p := cat.Printer(lang)
 		funcs := template.FuncMap{
-			"t":     p.T,
-			"tn":    p.N,
-			"asset": assets.URL,
+			"t":      p.T,
+			"tn":     p.N,
+			"asset":  assets.URL,
+			"moscow": p.MoscowTime,
+			// supportedBrowsers names the supported versions, for the old-browser notice.
+			"supportedBrowsers": supportedBrowsers,
 		}
 		layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 		if err != nil {
@@ -90,6 +97,7 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 	ri := info(r)
 	p := data.page()
 	p.Lang, p.CSRFToken, p.Demo, p.Version, p.RequestID = ri.lang, ri.csrf, s.opt.Demo, s.opt.Version, ri.id
+	p.Maintenance, p.OldBrowser = s.notice(r), OutdatedBrowser(r.UserAgent())
 	if p.Path == "" {
 		p.Path = r.URL.Path
 		if r.Method == http.MethodGet && r.URL.RawQuery != "" {

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -44,6 +45,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Authenticators recognise who makes a request (see Principal), tried in order.
 	Authenticators []Authenticator
+	// Maintenance is the schedule of maintenance windows: during one every route not kept
+	// open (ServeDuringMaintenance) answers 503, and pages announce the next one. Nil: none.
+	Maintenance MaintenanceSchedule
 }
 
 // Site is the web application: routes, middleware and rendering.
@@ -55,6 +59,7 @@ type Site struct {
 	assets  *Assets
 	metrics *httpMetrics
 	limits  map[string]int64 // route pattern → body limit, for routes that differ
+	open    map[string]bool  // route patterns served during maintenance windows
 }
 
 // NewSite parses the templates (failing fast on any error) and sets up the middleware.
@@ -80,12 +85,38 @@ func NewSite(opt Options) (*Site, error) {
 		return nil, err
 	}
 	s := &Site{opt: opt, log: opt.Logger, mux: http.NewServeMux(), render: r, assets: assets,
-		metrics: newHTTPMetrics(opt.Registerer), limits: map[string]int64{}}
+		metrics: newHTTPMetrics(opt.Registerer), limits: map[string]int64{}, open: map[string]bool{}}
 	s.mux.Handle("GET /static/", assets)
-	s.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, errs.E(errs.NotFound, "", nil))
-	}))
+	s.ServeDuringMaintenance("GET /static/")
+	s.mux.Handle("/", http.HandlerFunc(s.unrouted))
 	return s, nil
+}
+
+// probeMethods are the methods tried to tell "no such page" from "not with this method".
+var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete}
+
+// unrouted answers what no route takes. ServeMux would answer 405 with Allow by itself when
+// a path exists for other methods, but the catch-all "/" that gives our own 404 page matches
+// every method, so the other methods are probed here.
+func (s *Site) unrouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range probeMethods {
+		if m == r.Method {
+			continue
+		}
+		probe := *r
+		probe.Method = m
+		if _, pattern := s.mux.Handler(&probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		s.Error(w, r, errs.E(errs.NotFound, "", nil))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.Error(w, r, errs.E(errs.WrongMethod, "", nil))
 }
 
 // Handle registers h for a ServeMux pattern such as "GET /applications/{id}".
@@ -110,7 +141,7 @@ func (s *Site) Logger() *slog.Logger { return s.log }
 // request id and recovery come first so that every later failure is logged with the id and
 // answered with a page; metrics see the route the mux chose.
 func (s *Site) Handler() http.Handler {
-	var h http.Handler = routed{s.mux}
+	var h http.Handler = http.HandlerFunc(s.route)
 	h = s.authenticate(h)
 	h = s.csrf(h)
 	h = s.limitBody(h)
