@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/db/dbtest"
@@ -123,6 +124,45 @@ func TestChecksAreSealedAtRest(t *testing.T) {
 		}
 		if _, err := e.svc.Get(context.Background(), other); !errors.Is(err, seal.ErrMisplaced) {
 			t.Fatalf("a query moved to another row: %v, want seal.ErrMisplaced", err)
+		}
+	})
+}
+
+// A check superseded by a newer one of the same subject and registry goes after its period;
+// the newest of each stays, whatever its age.
+func TestPurgeSuperseded(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{})
+		p := tagged(t, "basic")
+		snils := registry.SNILSQuery{SNILS: p.SNILS, Person: personOf(p)}
+		inn := registry.INNQuery{INN: p.INN, Person: personOf(p)}
+		var ids []string
+		for _, c := range []struct {
+			subject string
+			q       registry.Query
+		}{{"account:A", snils}, {"account:A", snils}, {"account:A", snils}, {"account:A", inn}, {"account:B", snils}} {
+			ids = append(ids, e.request(t, c.subject, c.q))
+		}
+		for _, id := range ids {
+			e.wait(t, id)
+		}
+		// Four years pass for all but the newest СНИЛС check of account A.
+		old := time.Now().Add(-4 * 365 * 24 * time.Hour).UTC()
+		for i, id := range []string{ids[0], ids[1], ids[3], ids[4]} {
+			if _, err := d.Writer().Exec(`UPDATE registry_checks SET requested_at = $1 WHERE id = $2`,
+				old.Add(time.Duration(i)*time.Minute), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := e.svc.PurgeSuperseded(context.Background(), time.Now().Add(-3*365*24*time.Hour), 100)
+		if err != nil || n != 2 {
+			t.Fatalf("PurgeSuperseded = %d, %v; want the two superseded СНИЛС checks of A", n, err)
+		}
+		for i, id := range ids {
+			_, err := e.svc.Get(context.Background(), id)
+			if gone := errs.KindOf(err) == errs.NotFound; gone != (i < 2) {
+				t.Errorf("check %d: gone %v", i, gone)
+			}
 		}
 	})
 }
