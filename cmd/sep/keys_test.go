@@ -50,7 +50,7 @@ func TestKeysRotateAndRemove(t *testing.T) {
 		t.Errorf("the key file is %v, want 0600", st.Mode().Perm())
 	}
 	_, out, _ = sep(t, env, "keys", "status")
-	if !regexp.MustCompile(`(?m)^  ` + old + `\s+[1-9]\d* values`).MatchString(out) || !strings.Contains(out, "running") {
+	if !regexp.MustCompile(`(?m)^  `+old+`\s+[1-9]\d* values`).MatchString(out) || !strings.Contains(out, "running") {
 		t.Fatalf("status after the rotation must show values left on the old key and the job running:\n%s", out)
 	}
 	code, _, errOut = sep(t, env, "keys", "remove-data-key", old)
@@ -64,7 +64,7 @@ func TestKeysRotateAndRemove(t *testing.T) {
 
 	runRotation(t, env)
 	_, out, _ = sep(t, env, "keys", "status")
-	if !regexp.MustCompile(`(?m)^  ` + old + `\s+0 values\s+0 indexes\s+nothing sealed: may be removed$`).MatchString(out) ||
+	if !regexp.MustCompile(`(?m)^  `+old+`\s+0 values\s+0 indexes\s+nothing sealed: may be removed$`).MatchString(out) ||
 		!strings.Contains(out, "100%") || !strings.Contains(out, "finished") {
 		t.Fatalf("status after the re-sealing:\n%s", out)
 	}
