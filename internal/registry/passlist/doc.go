@@ -22,15 +22,23 @@
 //   - line ends LF, CRLF or a lone CR (detected from the first line); blank lines are ignored;
 //   - rows SERIES,NUMBER with spaces or tabs around the fields and each field optionally in
 //     double quotes. A series of 1–3 digits or a number of 1–5 digits lost its leading zeros (as
-//     a spreadsheet does): they are restored, and the row is counted as "padded". A last line
-//     without its line end must be complete, as it may be a file cut short.
+//     a spreadsheet does): they are restored, and the row is counted as "padded".
+//   - a last line without its line end, if it is a complete passport (no zeros to restore).
 //
 // Every other row is junk: counted, skipped, reported. A file is broken — the import fails with
 // a *BrokenFileError and changes nothing — when it cannot be read or decompressed (a truncated
 // or damaged .bz2: every block and stream checksum is verified), is empty, does not start with
-// the header, has no passport rows, or has an unreasonable share of junk: more than 1% of its
-// rows and more than 10 rows, or more than 1% of its bytes and more than 4 KiB (binary garbage
-// without line ends). The 1% is ImportOptions.MaxJunkShare (`-max-junk`).
+// the header, has no passport rows, ends in a line without its line end that is not a complete
+// passport (a file cut off, by an interrupted download say: the rows after the cut are lost
+// however few junk rows the cut makes; the error names the byte where the file ends), or has an
+// unreasonable share of junk: more than 1% of its rows and more than 10 rows, or more than 1% of
+// its bytes and more than 4 KiB (binary garbage without line ends). The 1% is
+// ImportOptions.MaxJunkShare (`-max-junk`).
+//
+// A good file can still be the wrong one: a list with fewer than half the entries of the
+// current list (an old or partial extract, a file cut at a line end) replaces it only with
+// ImportOptions.AllowShrink (`-allow-shrink`); otherwise the import fails with a *ShrinkError
+// naming both sizes and changes nothing. The current list is read in the import's transaction.
 //
 // # The structure
 //
