@@ -93,6 +93,7 @@ func (s *splitter) fail(err error) { s.send(&item{kind: itemError, err: err}) }
 // when the decoder is being closed.
 func (s *splitter) send(it *item) bool {
 	if it.kind == itemBlock {
+		s.z.live.Add(1)
 		select {
 		case s.z.jobs <- it:
 		case <-s.z.stop:
