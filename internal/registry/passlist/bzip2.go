@@ -17,9 +17,10 @@ import (
 // step, the expansion of runs, which the reader does as it hands the bytes on in order
 // (runDecoder, bzip2runs.go), checking every block's CRC and every stream's combined CRC.
 //
-// However slow the parser that reads the output, at most maxQueued(workers) blocks are between
-// the splitter and the reader, each holding its compressed bits and its decoded bytes before
-// run expansion (at most the block size, however far its runs expand).
+// Memory is bounded whatever the input and however slow the parser that reads the output: the
+// splitter holds at most one block's worth of input beyond its read buffer (maxBlockBits), and
+// at most maxQueued(workers) blocks are between the splitter and the reader, each holding its
+// compressed bits and its decoded bytes before run expansion, both at most a few MB.
 //
 // The magic can, with odds of about 2⁻⁴⁸ per bit, also occur inside a block's compressed bits.
 // A false block boundary makes both halves fail to decode; the reader then joins the failed

@@ -138,9 +138,9 @@ func TestParallelBzip2RejoinsABlockSplitAtAFalseMagic(t *testing.T) {
 	packed := compress(t, plain, "-9") // one block
 	s := &splitter{buf: packed, eof: true}
 	at := int64(4 * 8)
-	end, ok := s.findMagic(at + 80)
-	if !ok || s.bits(end, 48) != eosMagic {
-		t.Fatalf("want one block then the end marker, got %d %v", end, ok)
+	end, err := s.findMagic(at+80, at+maxBlockBits('9'))
+	if err != nil || s.bits(end, 48) != eosMagic {
+		t.Fatalf("want one block then the end marker, got %d %v", end, err)
 	}
 	crc := uint32(s.bits(at+48, 32))
 	cut := at + 80 + (end-at-80)*3/7 // a "false magic" somewhere in the middle

@@ -28,6 +28,28 @@ const (
 	maxRepeat    = 2 << 20
 )
 
+// maxBlockBits bounds the size of a block of the given level ('1'..'9'), from its magic number
+// to the next one, as any encoder can write it:
+//
+//	48 magic + 32 CRC + 1 randomised + 24 origPtr                                 105
+//	symbol map: 16 + 16×16                                                        272
+//	3 (tables) + 15 (selector count)                                               18
+//	selectors: ≤ 32 767, each a unary number < 6: ≤ 6 bits                    196 602
+//	code lengths: 6 tables × (5 + 258 symbols × (19 steps × 2 bits + 1 stop))   60 402
+//	symbols: ≤ blockSize+1, ≤ 20 bits each                    20 × (level×100 000 + 1)
+//
+// The block holds at most level×100 000 bytes; each move-to-front symbol stands for at least
+// one of them (a run of r RUNA/RUNB symbols for at least 2^r−1 ≥ r), plus the end of block. A
+// code length goes from one symbol's to the next in steps of ±1 within 1..20, so no more than
+// 19 steps are needed. At level 9 that is 18 257 419 bits, 2.2 MiB: about 2.5 times the block
+// itself (a real encoder writes codes of at most 17 bits, and incompressible data grows by
+// well under 1%). A span without a block boundary within the bound is not bzip2, and the
+// splitter stops reading there rather than buffer a damaged file whole.
+func maxBlockBits(level byte) int64 {
+	const fixed = 105 + 272 + 18 + 6*maxSelectors + maxGroups*(5+maxAlphabet*(2*(maxCodeLen-1)+1))
+	return fixed + maxCodeLen*(int64(level-'0')*100_000+1)
+}
+
 // blockDecoder holds the arrays of one decoding goroutine, reused from block to block.
 type blockDecoder struct {
 	L      []byte   // the block's bytes as decoded: the last column of the BWT

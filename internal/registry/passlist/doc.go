@@ -65,8 +65,10 @@
 // (bzip2block.go): table-driven Huffman decoding and an inverse BWT walked in several pieces at
 // once take a fraction of compress/bzip2's CPU time per byte (BenchmarkBzip2); compress/bzip2
 // is the reference the tests and fuzz targets compare it with. Every block and stream CRC is
-// checked. At most GOMAXPROCS+2 decoded blocks of at most 900 kB each wait for the parser (runs
-// are expanded as the parser reads). External decompressors are
+// checked. Memory stays bounded whatever the file: a block is at most 2.2 MiB compressed (the
+// format's limit, see maxBlockBits; input without a block boundary within it is refused as
+// damaged instead of being buffered), and at most GOMAXPROCS+2 decoded blocks of at most 900 kB
+// each wait for the parser (runs are expanded as the parser reads). External decompressors are
 // not used: there is nothing to install and no process to manage, and the decoding scales with
 // the cores of the host.
 //
