@@ -1,5 +1,7 @@
 package passlist
 
+import "encoding/binary"
+
 // The decoder of one bzip2 block, from the bits after its magic number to its end-of-block
 // symbol: Huffman-coded move-to-front symbols, then the inverse Burrows–Wheeler transform. Its
 // output is the block before the format's first run-length step (runDecoder undoes that and
@@ -204,8 +206,14 @@ func (d *blockDecoder) decode(raw []byte, shift uint, nbits int64, level byte, o
 		// Move-to-front position sym−1 (position 0 is always coded as a run).
 		j := int(sym - 1)
 		b := symbols[j]
-		copy(symbols[1:j+1], symbols[:j])
-		symbols[0] = b
+		if j < 8 { // most are near the front: shift them within one word, not with memmove
+			w := binary.LittleEndian.Uint64(symbols[:8])
+			front := uint64(1)<<(8*(j+1)) - 1 // bytes 0..j
+			binary.LittleEndian.PutUint64(symbols[:8], w&^front|(w<<8)&front|uint64(b))
+		} else {
+			copy(symbols[1:j+1], symbols[:j])
+			symbols[0] = b
+		}
 		if n >= blockSize {
 			return nil, errBlock("more data than the block size")
 		}
