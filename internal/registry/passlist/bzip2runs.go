@@ -16,9 +16,6 @@ type runDecoder struct {
 
 func (r *runDecoder) reset(src []byte) { *r = runDecoder{src: src, last: -1, crc: ^uint32(0)} }
 
-// done reports whether the whole block has been returned.
-func (r *runDecoder) done() bool { return len(r.src) == 0 && r.rep == 0 }
-
 // sum is the CRC of what has been returned.
 func (r *runDecoder) sum() uint32 { return ^r.crc }
 
