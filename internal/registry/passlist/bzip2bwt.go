@@ -3,9 +3,9 @@ package passlist
 import "slices"
 
 const (
-	chainLanes = 8       // chains walked at once
-	startFlag  = 1 << 31 // in tt: the next row starts a chain
-	rowMask    = 1<<20 - 1
+	chainLanes = 8         // chains walked at once
+	startFlag  = 1 << 31   // in tt: the next row starts a chain
+	rowMask    = 1<<20 - 1 // rows: a block has at most 900 000 < 2^20
 )
 
 // segment is the stretch of the text one chain produced: lane's buffer [from, to), followed
@@ -21,8 +21,8 @@ type segment struct {
 //
 // The text is a walk through the rows, T[row] being the row of the next byte; it is one cycle
 // of n dependent loads scattered over 4n bytes, so it runs at the speed of memory latency, not
-// of the processor. To have several loads in flight, the cycle is cut at a few dozen rows
-// (every row that is a multiple of stride, and the row where the text begins) into chains,
+// of the processor. To have several loads in flight, the cycle is cut at up to 65 rows (the
+// multiples of 1<<shift, and the row where the text begins) into chains,
 // which chainLanes lanes walk at the same time, each stopping where the next chain starts;
 // then the chains are put in order. Nothing but the order of the work changes.
 func (d *blockDecoder) inverseBWT(L []byte, origPtr int, counts *[256]int, out []byte) ([]byte, error) {
@@ -37,8 +37,8 @@ func (d *blockDecoder) inverseBWT(L []byte, origPtr int, counts *[256]int, out [
 		next[b] = sum
 		sum += c
 	}
-	// tt[j] = T[j]<<8 | L[T[j]], flagged when T[j] starts a chain: written, never read back, so
-	// the scattered stores do not wait for memory.
+	// tt[j] = T[j]<<8 | L[T[j]], flagged when T[j] starts a chain. Each entry is stored once,
+	// without being read first, so that the scattered stores need not wait for memory.
 	tt := d.tt[:n]
 	p0 := 0 // the row of the text's first byte: T[origPtr]
 	for i, b := range L {
