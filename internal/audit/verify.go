@@ -141,7 +141,11 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 		pending = r
 		return nil
 	}
-	err = j.scanRows(ctx, Filter{}, 0, rep.Head, step)
+	// An empty head means nothing to walk; scanRows would take 0 for "no bound" and read the
+	// entries appended since, which the head does not cover.
+	if rep.Head > 0 {
+		err = j.scanRows(ctx, Filter{}, 0, rep.Head, step)
+	}
 	if err == nil && pending != nil {
 		err = step(nil)
 	}
