@@ -14,11 +14,30 @@
 //
 // The IP address and user agent are kept because a journal must say who acted from where; they
 // are personal data and are shown only to the actor, their organisation's admin and auditors.
-// The user agent is cleaned (valid UTF-8, no control characters, at most 512 bytes). Everything
-// else is an id or a code: actor, organisation and object ids and detail values must be tokens
-// of at most 128 characters from [A-Za-z0-9._:/+-] starting with a letter or digit, and values
-// of ten or more bare digits (passport number, ИНН, СНИЛС, phone) or a СНИЛС with separators
-// are refused, so that nobody journals a document number by accident. At most 16 details,
+// The user agent is cleaned (valid UTF-8, no control characters, at most 512 bytes).
+//
+// Everything else is an id or a code, and only shapes known to be safe are accepted — a list
+// of the ways a phone, passport, СНИЛС or ИНН can be written would always miss one. Actor,
+// organisation and object ids are
+//
+//   - a UUID in lower case ("0190a6e8-…", as db.NewID makes them);
+//   - lower-case hex of 8, 16 or 64 digits (key ids and fingerprints: 16; hashes: 64);
+//   - a code: lower-case letters, digits and _ . -, at most 64 characters, starting with a
+//     letter or digit, with at least one letter, at most 3 digits in a row and 5 in all
+//     ("cli", "app-12", "org-1", "10m", "v1.2"). Every number worth hiding has more digits —
+//     a passport 4+6, СНИЛС 11, ИНН 10 or 12, a phone 10 or 11, a postcode 6, a date of birth
+//     8 — so no spelling of one is a code, whatever its separators or prefix.
+//
+// except that objects of type "migration" take the four-digit version ("0050") and of type
+// "setting" the environment variable ("SEP_MODE"). A detail value is an id as above, an
+// RFC 3339 time in UTC ("2030-01-02T03:04:05Z"; a bare date is refused: that is how a date of
+// birth is written), or a version of sep ("v1.2.3", "v2.0.0-rc.1+dirty", a Go pseudo-version).
+// A number — and nothing else — goes under a detail whose name ends in _count or _seq
+// ("resealed_count": "12"): at most 9 digits, no leading zero. Everything else is refused
+// (ErrInvalidEntry; the message names the field, never the value); Token makes a code of a
+// string that is not under sep's control. One residue, to know: a number of 8 or 16 digits (a date of
+// birth written 19850412, a bank card, an ОМС policy) has the shape of a hex id, since a key
+// id may be all digits; never journal one. At most 16 details,
 // named by lower-case codes. Journal ids, never names, addresses or document numbers.
 //
 // # The chain

@@ -134,7 +134,7 @@ func TestTamperingIsDetectedWhereItHappened(t *testing.T) {
 			kind:   EntryChanged, seq: 4, detail: "entry 4 was changed"},
 		{name: "a detail changed",
 			tamper: func(a *attacker, j *Journal) {
-				a.exec(`UPDATE audit_entries SET details = '{"service":"passport","step":"9"}' WHERE seq = 6`)
+				a.exec(`UPDATE audit_entries SET details = '{"attempt_count":"9","service":"passport"}' WHERE seq = 6`)
 			},
 			kind: EntryChanged, seq: 6, detail: "entry 6 was changed"},
 		{name: "the time changed",
