@@ -54,6 +54,7 @@ type Main struct {
 	Keys             *keys.Keys     // the instance keys
 	Audit            *audit.Journal // nil while the journal's migration is pending
 
+	anchors  []audit.Sink // where checkpoints are anchored (SEP_AUDIT_ANCHORS)
 	listener net.Listener
 	server   *http.Server
 	stopping atomic.Bool
@@ -72,6 +73,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if err := m.loadKeys(); err != nil {
+		return err
+	}
+	if err := m.openAnchors(); err != nil {
 		return err
 	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: cfg.DBMaxConns})
