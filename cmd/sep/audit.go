@@ -190,6 +190,10 @@ func auditVerify(env *environment, cfg *config.Config, args []string) int {
 		rep.Entries, rep.Head, rep.HeadHash, rep.Checkpoints)
 	if len(anchorFiles) > 0 {
 		fmt.Fprintf(env.stdout, "%d anchors agree (the last covers entry %d)\n", rep.Anchors, rep.LastAnchor)
+		if rep.LastAnchor < rep.Head {
+			fmt.Fprintf(env.stdout, "entries %d–%d are not yet covered by an anchor (if they are older than a checkpoint interval, anchoring has stopped: see sep jobs list -state dead)\n",
+				rep.LastAnchor+1, rep.Head)
+		}
 	} else if rep.Head > 0 {
 		fmt.Fprintln(env.stdout, "not checked against anchors: entries cut from the end with the newest checkpoints would not show (pass -anchors FILE)")
 	}

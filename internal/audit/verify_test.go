@@ -253,7 +253,7 @@ func TestTamperingIsDetectedWhereItHappened(t *testing.T) {
 
 // TestWhatCheckpointsCannotCatch pins down the documented limit: someone with write access
 // and no key can rewrite or cut the entries after the last checkpoint without a trace in the
-// database alone. Published checkpoints and exports are the answer (see the package doc).
+// database alone. Anchors are the answer (TestAnchorsExposeWhatTheDatabaseHides, and the package doc).
 func TestWhatCheckpointsCannotCatch(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		j := journalWithCheckpoints(t, d, 10, 6)
