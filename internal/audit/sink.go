@@ -63,12 +63,11 @@ func OpenSinks(specs []string, opt SinkOptions) ([]Sink, error) {
 }
 
 func openSink(spec string, opt SinkOptions) (Sink, error) {
-	id := sinkID(spec)
 	switch {
 	case spec == "syslog":
-		return openSyslog(id)
+		return openSyslog(sinkID(spec))
 	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
-		return newWitness(id, spec, opt)
+		return newWitness(spec, opt)
 	case strings.HasPrefix(spec, "file:"), strings.HasPrefix(spec, "/"):
 		return openFileSink(strings.TrimPrefix(spec, "file:"), opt.DataDir)
 	}
@@ -166,7 +165,7 @@ type witness struct {
 	client    *http.Client
 }
 
-func newWitness(id, spec string, opt SinkOptions) (*witness, error) {
+func newWitness(spec string, opt SinkOptions) (*witness, error) {
 	u, err := url.Parse(spec)
 	if err != nil || u.Host == "" {
 		return nil, errors.New("the witness is not a URL")
@@ -178,10 +177,13 @@ func newWitness(id, spec string, opt SinkOptions) (*witness, error) {
 	case u.Scheme != "https" && !loopback:
 		return nil, errors.New("a witness on another host needs https")
 	}
-	w := &witness{id: id, url: u, client: opt.Client,
-		label: "witness " + (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()}
+	where := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	// The id leaves out the credentials, so that changing them strands no queued job.
+	w := &witness{id: sinkID(where), url: u, client: opt.Client, label: "witness " + where}
 	if w.client == nil {
-		w.client = &http.Client{Timeout: 30 * time.Second}
+		w.client = &http.Client{Timeout: 30 * time.Second,
+			// A redirect would turn the POST into a GET, or https into http: not delivered.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return w, nil
 }

@@ -162,3 +162,18 @@ func TestAnchorJobRetriesAFailingWitness(t *testing.T) {
 		}
 	})
 }
+
+// TestWitnessRedirectIsNotDelivery: a witness that redirects has not received the checkpoint
+// (following would resend it as a GET), so the job must retry.
+func TestWitnessRedirectIsNotDelivery(t *testing.T) {
+	srv := httptest.NewServer(http.RedirectHandler("http://127.0.0.1:1/elsewhere", http.StatusFound))
+	defer srv.Close()
+	sinks, err := OpenSinks([]string{srv.URL}, SinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = sinks[0].Write(context.Background(), &Checkpoint{N: 1, Seq: 1, KeyID: "ab", Signature: []byte{1}})
+	if err == nil || !strings.Contains(err.Error(), "answered 302") {
+		t.Fatalf("redirect: %v", err)
+	}
+}
