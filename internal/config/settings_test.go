@@ -91,6 +91,11 @@ var settingCases = []settingCase{
 	{env: "SEP_TLS_CERT_FILE", value: "/etc/sep/cert.pem", reason: "SEP_TLS_CERT_FILE and SEP_TLS_KEY_FILE go together"},
 	{env: "SEP_TLS_KEY_FILE", value: "/etc/sep/key.pem", reason: "SEP_TLS_CERT_FILE and SEP_TLS_KEY_FILE go together"},
 
+	{env: "SEP_AUDIT_ANCHORS", value: "/var/log/sep/anchors.log, syslog", ok: func(c *Config) bool {
+		return slices.Equal(c.AuditAnchors, []string{"/var/log/sep/anchors.log", "syslog"})
+	}},
+	{env: "SEP_AUDIT_ANCHORS", value: "syslog,,https://witness.example.ru/a", reason: "an empty item in the list"},
+
 	{env: "SEP_TLS_MIN_VERSION", value: "1.3", ok: func(c *Config) bool { return c.TLSMinVersion == tls.VersionTLS13 }},
 	{env: "SEP_TLS_MIN_VERSION", value: "1.2", ok: func(c *Config) bool { return c.TLSMinVersion == tls.VersionTLS12 }},
 	{env: "SEP_TLS_MIN_VERSION", value: "1.1", reason: "unknown TLS version (want 1.2 or 1.3)"},
