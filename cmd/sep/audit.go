@@ -20,7 +20,7 @@ import (
 	"github.com/sep-platform/sep/internal/keys"
 )
 
-const auditUsage = `Usage: sep audit verify [-trust FILE]…
+const auditUsage = `Usage: sep audit verify [-trust FILE]… [-anchors FILE]…
        sep audit export -format csv|json [-from DATE] [-to DATE] [-actor ID] [-org ID] [-out FILE]
        sep audit checkpoint
        sep audit checkpoints [-format json|csv]
@@ -33,6 +33,10 @@ environment or from flags before the subcommand: sep audit -data-dir DIR verify.
                Checkpoint signatures are checked against the instance key
                (SEP_SIGNING_KEY_FILE, or the one generated in the data directory) and
                every -trust FILE (a public key PEM, e.g. from sep crypto pubkey).
+               -anchors FILE: checkpoints kept outside the database (the SEP_AUDIT_ANCHORS
+               file, lines collected from syslog, a witness's JSON, or saved output of
+               sep audit checkpoints); a journal that ends before an anchor, disagrees
+               with one, or lost a checkpoint one records, is broken.
   export       write the entries (oldest first) as CSV with a header, or a JSON array, to
                stdout or -out FILE (mode 0600). DATE is YYYY-MM-DD in UTC; -to is inclusive.
                With more than 10000 entries, progress goes to stderr. The export is journaled.
@@ -114,10 +118,26 @@ func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
 
 func auditVerify(env *environment, cfg *config.Config, args []string) int {
 	fs := subFlags(env, "verify")
-	var trust fileList
+	var trust, anchorFiles fileList
 	fs.Var(&trust, "trust", "a public key (PEM) whose checkpoint signatures to believe; repeatable")
+	fs.Var(&anchorFiles, "anchors", "checkpoints kept outside the database to check the journal against; repeatable")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	var anchors []audit.Checkpoint
+	for _, f := range anchorFiles {
+		file, err := os.Open(f)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "sep: -anchors %s: cannot read the file\n", f)
+			return exitUsage
+		}
+		a, err := audit.ReadAnchors(file)
+		file.Close()
+		if err != nil {
+			fmt.Fprintf(env.stderr, "sep: -anchors %s: %v\n", f, err)
+			return exitUsage
+		}
+		anchors = append(anchors, a...)
 	}
 	var trusted []*gost3410.PublicKey
 	switch k, err := signingKey(cfg); {
@@ -150,7 +170,7 @@ func auditVerify(env *environment, cfg *config.Config, args []string) int {
 	}
 	defer closeDB()
 	p := newProgress(env.stderr, "checked")
-	rep, err := j.Verify(ctx, audit.VerifyOptions{Trusted: trusted, Progress: func(done, total int64) {
+	rep, err := j.Verify(ctx, audit.VerifyOptions{Trusted: trusted, Anchors: anchors, Progress: func(done, total int64) {
 		p.total = total
 		p.update(done)
 	}})
@@ -161,13 +181,22 @@ func auditVerify(env *environment, cfg *config.Config, args []string) int {
 	}
 	if !rep.Intact() {
 		fmt.Fprintf(env.stdout, "BROKEN at entry %d: %s\n", rep.Problem.Seq, rep.Problem.Detail)
-		if rep.Problem.Kind == audit.CheckpointUntrusted {
+		if k := rep.Problem.Kind; k == audit.CheckpointUntrusted || k == audit.AnchorUntrusted {
 			fmt.Fprintln(env.stdout, "(if that key is yours, pass its public key with -trust FILE)")
 		}
 		return exitFailure
 	}
 	fmt.Fprintf(env.stdout, "intact: %d entries (head %d, hash %s), %d signed checkpoints\n",
 		rep.Entries, rep.Head, rep.HeadHash, rep.Checkpoints)
+	if len(anchorFiles) > 0 {
+		fmt.Fprintf(env.stdout, "%d anchors agree (the last covers entry %d)\n", rep.Anchors, rep.LastAnchor)
+		if rep.LastAnchor < rep.Head {
+			fmt.Fprintf(env.stdout, "entries %d–%d are not yet covered by an anchor (if they are older than a checkpoint interval, anchoring has stopped: see sep jobs list -state dead)\n",
+				rep.LastAnchor+1, rep.Head)
+		}
+	} else if rep.Head > 0 {
+		fmt.Fprintln(env.stdout, "not checked against anchors: entries cut from the end with the newest checkpoints would not show (pass -anchors FILE)")
+	}
 	switch {
 	case rep.Checkpoints == 0 && rep.Head > 0:
 		fmt.Fprintln(env.stdout, "warning: no checkpoint yet, so a rewrite of the whole journal would not show (run sep audit checkpoint)")
@@ -232,32 +261,20 @@ func auditCheckpoints(env *environment, cfg *config.Config, args []string) int {
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
 		return exitFailure
 	}
-	type published struct {
-		N          int64  `json:"n"`
-		Seq        int64  `json:"seq"`
-		Hash       string `json:"hash"`
-		Time       string `json:"time"`
-		KeyID      string `json:"key_id"`
-		PrevDigest string `json:"prev_digest"`
-		Signature  string `json:"signature"`
-	}
-	rows := make([]published, len(cps))
-	for i, c := range cps {
-		rows[i] = published{c.N, c.Seq, c.Hash.String(), c.At.UTC().Format(audit.TimeLayout), c.KeyID,
-			c.PrevDigest.String(), hex.EncodeToString(c.Signature)}
-	}
 	if f == audit.JSON {
+		// The JSON of audit.Checkpoint, which -anchors reads back.
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rows); err != nil {
+		if err := enc.Encode(cps); err != nil {
 			return exitFailure
 		}
 		return exitOK
 	}
 	cw := csv.NewWriter(env.stdout)
 	cw.Write([]string{"n", "seq", "hash", "time", "key_id", "prev_digest", "signature"})
-	for _, r := range rows {
-		cw.Write([]string{strconv.FormatInt(r.N, 10), strconv.FormatInt(r.Seq, 10), r.Hash, r.Time, r.KeyID, r.PrevDigest, r.Signature})
+	for _, c := range cps {
+		cw.Write([]string{strconv.FormatInt(c.N, 10), strconv.FormatInt(c.Seq, 10), c.Hash.String(),
+			c.At.UTC().Format(audit.TimeLayout), c.KeyID, c.PrevDigest.String(), hex.EncodeToString(c.Signature)})
 	}
 	cw.Flush()
 	if cw.Error() != nil {

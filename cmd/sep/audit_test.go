@@ -129,7 +129,7 @@ func TestAuditUsageErrors(t *testing.T) {
 	}
 	// Bad criteria are explained as on the auditors' page, flag by flag.
 	_, _, errOut := sep(t, env, "audit", "export", "-format", "csv", "-from", "2025-03-02", "-to", "2025-03-01", "-org", "x y")
-	if !strings.Contains(errOut, "sep: -to: The end date cannot be before the start date.") || !strings.Contains(errOut, "sep: -org: An id may") {
+	if !strings.Contains(errOut, "sep: -to: The end date cannot be before the start date.") || !strings.Contains(errOut, "sep: -org: An id is a UUID") {
 		t.Errorf("bad export criteria: %q", errOut)
 	}
 	bad := map[string]string{"SEP_DATA_DIR": env["SEP_DATA_DIR"], "SEP_DATABASE_URL": env["SEP_DATABASE_URL"], "SEP_SIGNING_KEY_FILE": junk}

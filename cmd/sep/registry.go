@@ -19,13 +19,15 @@ import (
 
 func cmdRegistry(env *environment, args []string) int {
 	help := func(w io.Writer) {
-		fmt.Fprint(w, `Usage: sep registry [flags] import-invalid-passports [-max-junk PERCENT] FILE|-
+		fmt.Fprint(w, `Usage: sep registry [flags] import-invalid-passports [-max-junk PERCENT] [-allow-shrink] FILE|-
        sep registry [flags] invalid-passports-status
 
   import-invalid-passports  load the МВД list of invalid passports (CSV with the header
                             PASSP_SERIES,PASSP_NUMBER, plain or .bz2; - reads standard input)
                             and make it the list every instance checks passports against.
-                            A broken file changes nothing (exit 1).
+                            A broken file changes nothing (exit 1), nor does a list with
+                            fewer than half the entries of the current one, unless
+                            -allow-shrink is given.
   invalid-passports-status  describe the current list
 `)
 	}
@@ -43,6 +45,7 @@ func cmdRegistry(env *environment, args []string) int {
 		fs := flag.NewFlagSet("import-invalid-passports", flag.ContinueOnError)
 		fs.SetOutput(env.stderr)
 		maxJunk := fs.Float64("max-junk", 100*passlist.DefaultMaxJunkShare, "refuse the file when more than this `percent` of its rows (or bytes) are junk")
+		allowShrink := fs.Bool("allow-shrink", false, "let a list with fewer than half the entries of the current one replace it")
 		if err := fs.Parse(rest[1:]); err != nil {
 			return exitUsage
 		}
@@ -58,7 +61,8 @@ func cmdRegistry(env *environment, args []string) int {
 		}
 		defer in.Close()
 		run = func(ctx context.Context, l *passlist.List) int {
-			return importInvalidPassports(ctx, env, l, in, size, name, *maxJunk/100)
+			return importInvalidPassports(ctx, env, l, in, size, name, passlist.ImportOptions{
+				MaxJunkShare: *maxJunk / 100, AllowShrink: *allowShrink})
 		}
 	case "invalid-passports-status":
 		if len(rest) != 1 {
@@ -107,19 +111,27 @@ func openInput(env *environment, name string) (io.ReadCloser, int64, error) {
 	return f, st.Size(), nil
 }
 
-func importInvalidPassports(ctx context.Context, env *environment, l *passlist.List, in io.Reader, size int64, name string, maxJunk float64) int {
+// importInvalidPassports imports in with opt (Source and Progress are set here) and prints the
+// summary.
+func importInvalidPassports(ctx context.Context, env *environment, l *passlist.List, in io.Reader, size int64, name string, opt passlist.ImportOptions) int {
 	bar := newProgressBar(env.stderr, size)
 	source := name
 	if name != "-" {
 		source = filepath.Base(name)
 	}
-	rep, err := l.Import(ctx, in, passlist.ImportOptions{Source: source, MaxJunkShare: maxJunk, Progress: bar.update})
+	opt.Source, opt.Progress = source, bar.update
+	rep, err := l.Import(ctx, in, opt)
 	bar.done()
 	if err != nil {
 		var broken *passlist.BrokenFileError
+		var shrink *passlist.ShrinkError
 		switch {
 		case errors.As(err, &broken):
 			fmt.Fprintf(env.stderr, "sep: %s: %v; the list was not changed\n", name, err)
+		case errors.As(err, &shrink):
+			fmt.Fprintf(env.stderr, "sep: %s: the new list has %s entries, the current one %s: fewer than half, "+
+				"more likely a wrong or cut file than the new list; pass -allow-shrink if that is intended; "+
+				"the list was not changed\n", name, grouped(shrink.Entries), grouped(shrink.Current))
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(env.stderr, "sep: interrupted; the list was not changed")
 		default:

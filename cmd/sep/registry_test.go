@@ -152,3 +152,42 @@ func TestProgressBarRedrawsOnATerminalOnly(t *testing.T) {
 		t.Errorf("non-terminal progress: %d lines in %q; want one line per interval, no carriage returns", lines, log.String())
 	}
 }
+
+// A file cut in the middle of a line and a list of fewer than half the current entries are
+// refused with a message that says why and what to do; -allow-shrink lets the small one in.
+func TestRegistryImportRefusesCutAndShrunkLists(t *testing.T) {
+	env := map[string]string{"SEP_DATABASE_URL": dbtest.SQLiteURL(t), "SEP_DATA_DIR": t.TempDir()}
+	full := passportFile(t, 1000)
+	if code, out, errOut := sep(t, env, "registry", "import-invalid-passports", full); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	entries := func() string {
+		t.Helper()
+		_, out, _ := sep(t, env, "registry", "invalid-passports-status")
+		return regexp.MustCompile(`entries\s+(\S+)\n`).FindStringSubmatch(out + "entries ?\n")[1]
+	}
+
+	data, _ := os.ReadFile(full)
+	half := len(data) / 2
+	for half-bytes.LastIndexByte(data[:half], '\n')-1 != 7 { // inside a row: "4510,00"
+		half++
+	}
+	cut := filepath.Join(t.TempDir(), "cut.csv")
+	os.WriteFile(cut, data[:half], 0o600)
+	code, _, errOut := sep(t, env, "registry", "import-invalid-passports", cut)
+	if want := fmt.Sprintf("looks cut off at byte %d", half); code != exitFailure || !strings.Contains(errOut, want) ||
+		!strings.Contains(errOut, "the list was not changed") || entries() != "1,000" {
+		t.Errorf("a file cut in a row: exit %d, %q, then %s entries; want exit 1 saying %q", code, errOut, entries(), want)
+	}
+
+	one := passportFile(t, 1)
+	code, _, errOut = sep(t, env, "registry", "import-invalid-passports", one)
+	if code != exitFailure || !strings.Contains(errOut, "the new list has 1 entries, the current one 1,000") ||
+		!strings.Contains(errOut, "pass -allow-shrink if that is intended") || entries() != "1,000" {
+		t.Errorf("a list of 1 for one of 1,000: exit %d, %q, then %s entries", code, errOut, entries())
+	}
+	if code, out, errOut := sep(t, env, "registry", "import-invalid-passports", "-allow-shrink", one); code != 0 ||
+		!strings.Contains(out, "entries       1\n") || entries() != "1" {
+		t.Errorf("-allow-shrink: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

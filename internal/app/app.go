@@ -66,6 +66,7 @@ type Main struct {
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
 	Maintenance *maintenance.Cache
 
+	anchors  []audit.Sink // where checkpoints are anchored (SEP_AUDIT_ANCHORS)
 	listener net.Listener
 	server   *http.Server
 	stopping atomic.Bool
@@ -84,6 +85,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if err := m.loadKeys(); err != nil {
+		return err
+	}
+	if err := m.openAnchors(); err != nil {
 		return err
 	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{MaxConns: cfg.DBMaxConns})

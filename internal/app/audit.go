@@ -11,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/gost/gostpkix"
 	"github.com/sep-platform/sep/gost/streebog"
 	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/version"
@@ -35,13 +36,24 @@ func (m *Main) loadKeys() error {
 	return err
 }
 
+// openAnchors checks and opens the sinks of SEP_AUDIT_ANCHORS before anything touches the
+// database, so that a bad one stops start-up with nothing changed.
+func (m *Main) openAnchors() error {
+	sinks, err := audit.OpenSinks(m.Config.AuditAnchors, audit.SinkOptions{DataDir: m.Config.DataDir, Production: !m.Config.Demo()})
+	if err != nil {
+		return &config.Error{Setting: "SEP_AUDIT_ANCHORS", Reason: err.Error()}
+	}
+	m.anchors = sinks
+	return nil
+}
+
 // openAudit opens the journal and journals what happened while opening: migrations applied,
 // keys generated or first used, settings changed. It leaves the start itself to startAudit,
 // once everything is ready.
 func (m *Main) openAudit(ctx context.Context) error {
 	k := m.Keys
 	var err error
-	if m.Audit, err = audit.New(m.DB, audit.Options{SigningKey: k.Signing}); err != nil {
+	if m.Audit, err = audit.New(m.DB, audit.Options{SigningKey: k.Signing, Jobs: m.Jobs}); err != nil {
 		return err
 	}
 	status, err := m.DB.Status(ctx)
@@ -69,7 +81,10 @@ func (m *Main) openAudit(ctx context.Context) error {
 		},
 		func() error { return m.noticeDataKey(ctx, slices.Contains(k.Generated, keys.Data)) },
 		func() error { return m.Audit.RecordSettings(ctx, m.settings()) },
-		func() error { return m.Audit.ScheduleCheckpoints(ctx, m.Jobs, m.Config.AuditCheckpointInterval) },
+		func() error {
+			m.Audit.ServeAnchors(m.Jobs, m.anchors)
+			return m.Audit.ScheduleCheckpoints(ctx, m.Jobs, m.Config.AuditCheckpointInterval)
+		},
 	} {
 		if err := step(); err != nil {
 			return fmt.Errorf("audit journal: %w", err)
@@ -114,8 +129,8 @@ func (m *Main) startAudit(ctx context.Context) error {
 	return nil
 }
 
-// stopAudit journals the shutdown and signs the head, so that the last entries are covered
-// by a checkpoint. It is best effort: a failure is logged, the shutdown goes on.
+// stopAudit journals the shutdown and signs and anchors the head, so that the last entries
+// are covered by a checkpoint. It is best effort: a failure is logged, the shutdown goes on.
 func (m *Main) stopAudit() {
 	if m.Audit == nil {
 		return
@@ -126,7 +141,16 @@ func (m *Main) stopAudit() {
 		m.Logger.Error("cannot journal the shutdown", "err", err)
 		return
 	}
-	if _, _, err := m.Audit.MakeCheckpoint(ctx); err != nil {
+	c, made, err := m.Audit.MakeCheckpoint(ctx)
+	if err != nil {
 		m.Logger.Error("cannot sign the audit journal's head at shutdown", "err", err)
+		return
+	}
+	// The workers have stopped: anchor the last checkpoint now rather than at the next start
+	// (its job stays queued for then, in case this fails).
+	if made {
+		if err := audit.AnchorNow(ctx, c, m.anchors); err != nil {
+			m.Logger.Warn("cannot anchor the last checkpoint; the next start will", "err", err)
+		}
 	}
 }

@@ -46,9 +46,9 @@ func (c *Checkpoint) Digest() Hash { return streebog.Sum256(c.Message()) }
 // ErrNoSigningKey is returned by MakeCheckpoint on a journal opened without a signing key.
 var ErrNoSigningKey = errors.New("audit: no signing key to make checkpoints with")
 
-// MakeCheckpoint signs the current head of the chain. If the head has not moved since the
-// last checkpoint it makes none and returns the last one with made == false (nil if the
-// journal is empty).
+// MakeCheckpoint signs the current head of the chain, and queues its anchoring (AnchorJob) in
+// the same transaction. If the head has not moved since the last checkpoint it makes none and
+// returns the last one with made == false (nil if the journal is empty).
 func (j *Journal) MakeCheckpoint(ctx context.Context) (c *Checkpoint, made bool, err error) {
 	if j.key == nil {
 		return nil, false, ErrNoSigningKey
@@ -80,6 +80,9 @@ func (j *Journal) MakeCheckpoint(ctx context.Context) (c *Checkpoint, made bool,
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, next.N, next.Seq, next.Hash.String(), next.At, next.KeyID,
 			next.PrevDigest.String(), hex.EncodeToString(next.Signature)); err != nil {
 			return fmt.Errorf("audit: store checkpoint: %w", err)
+		}
+		if err := j.enqueueAnchor(ctx, tx, next); err != nil {
+			return fmt.Errorf("audit: anchor checkpoint: %w", err)
 		}
 		c, made = next, true
 		return nil

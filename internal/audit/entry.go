@@ -103,10 +103,6 @@ var (
 	actionPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 	typePattern   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 	keyPattern    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	tokenPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/+-]*$`)
-	// Values that look like a personal document or a phone number: ten or more digits alone
-	// (passport series and number, ИНН, СНИЛС, phone), or СНИЛС written with separators.
-	documentLike = regexp.MustCompile(`^\+?[0-9]{10,}$|^[0-9]{3}-[0-9]{3}-[0-9]{3}[- ][0-9]{2}$`)
 )
 
 // ErrInvalidEntry is wrapped by every error about an entry that may not be journaled.
@@ -116,34 +112,16 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidEntry, fmt.Sprintf(format, args...))
 }
 
-// checkToken reports whether v may be stored as an id or code. The message never repeats v,
-// which might be the very personal data the check keeps out.
-func checkToken(field, v string, required bool) error {
-	switch {
-	case v == "" && required:
-		return invalid("%s is empty", field)
-	case v == "":
-		return nil
-	case len(v) > maxToken:
-		return invalid("%s is longer than %d characters", field, maxToken)
-	case !tokenPattern.MatchString(v):
-		return invalid("%s must be an id or code (letters, digits and . _ : / + -)", field)
-	case documentLike.MatchString(v):
-		return invalid("%s looks like a document or phone number; journal ids, not personal data", field)
-	}
-	return nil
-}
-
 // normalise checks the caller's part of an entry and cleans what may be cleaned (the user
 // agent is free text sent by the client).
 func (e *Entry) normalise() error {
 	if !e.ActorKind.valid() {
 		return invalid("unknown actor kind %q", e.ActorKind)
 	}
-	if err := checkToken("actor id", e.ActorID, e.ActorKind != ActorSystem && e.ActorKind != ActorAnonymous); err != nil {
+	if err := checkID("actor id", e.ActorID, e.ActorKind != ActorSystem && e.ActorKind != ActorAnonymous); err != nil {
 		return err
 	}
-	if err := checkToken("organisation id", e.OrgID, false); err != nil {
+	if err := checkID("organisation id", e.OrgID, false); err != nil {
 		return err
 	}
 	if !actionPattern.MatchString(e.Action) || len(e.Action) > 64 {
@@ -152,7 +130,7 @@ func (e *Entry) normalise() error {
 	if e.ObjectType != "" && !typePattern.MatchString(e.ObjectType) {
 		return invalid("object type %q must be a lower-case code", e.ObjectType)
 	}
-	if err := checkToken("object id", e.ObjectID, false); err != nil {
+	if err := checkObjectID(e.ObjectType, e.ObjectID); err != nil {
 		return err
 	}
 	if e.ObjectID != "" && e.ObjectType == "" {
@@ -180,7 +158,7 @@ func (e *Entry) normalise() error {
 		if !keyPattern.MatchString(k) || len(k) > maxKey {
 			return invalid("detail name %q must be a lower-case code", k)
 		}
-		if err := checkToken("detail "+k, v, false); err != nil {
+		if err := checkDetail(k, v); err != nil {
 			return err
 		}
 	}

@@ -103,7 +103,7 @@ func TestExportsCanBeVerifiedFromTheDocumentation(t *testing.T) {
 		if ua := recs[7][9]; ua != `'=HYPERLINK("http://evil.example")` {
 			t.Errorf("a formula in the CSV was not defused: %q", ua)
 		}
-		if recs[6][11] != `{"version":"v1"}` || recs[1][11] != `{"service":"passport","step":"0"}` {
+		if recs[6][11] != `{"version":"v1"}` || recs[1][11] != `{"attempt_count":"0","service":"passport"}` {
 			t.Errorf("CSV details %q %q", recs[6][11], recs[1][11])
 		}
 	})

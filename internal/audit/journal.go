@@ -11,6 +11,7 @@ import (
 
 	"github.com/sep-platform/sep/gost/gost3410"
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/web"
 )
@@ -21,6 +22,7 @@ type Journal struct {
 	now   func() time.Time
 	key   *gost3410.PrivateKey
 	keyID string
+	jobs  *jobs.Queue // where anchor jobs are enqueued
 }
 
 // Options tune a Journal.
@@ -30,13 +32,19 @@ type Options struct {
 	SigningKey *gost3410.PrivateKey
 	// Now is the clock; time.Now by default (tests set their own).
 	Now func() time.Time
+	// Jobs is the queue the anchor job of each checkpoint goes to (see AnchorJob); a queue on
+	// the same database by default. ServeAnchors sets it too.
+	Jobs *jobs.Queue
 }
 
 // New returns the journal on d.
 func New(d *db.DB, opt Options) (*Journal, error) {
-	j := &Journal{db: d, now: opt.Now, key: opt.SigningKey}
+	j := &Journal{db: d, now: opt.Now, key: opt.SigningKey, jobs: opt.Jobs}
 	if j.now == nil {
 		j.now = time.Now
+	}
+	if j.jobs == nil {
+		j.jobs = jobs.New(d)
 	}
 	if j.key != nil {
 		id, err := keys.ID(j.key.PublicKey())

@@ -39,11 +39,12 @@ func newJournal(t testing.TB, d *db.DB) *Journal {
 	return j
 }
 
-// citizenEntry is an ordinary action of a fictitious citizen.
+// citizenEntry is an ordinary action of a fictitious citizen on an application (ids are
+// UUIDs, as db.NewID makes them).
 func citizenEntry(i int) Entry {
 	return Entry{ActorKind: ActorCitizen, ActorID: fmt.Sprintf("user-%d", i%3), OrgID: "", Action: "application.submit",
-		ObjectType: "application", ObjectID: fmt.Sprintf("app-%d", i), IP: "192.0.2.10", UserAgent: "Mozilla/5.0 (тест)",
-		Details: map[string]string{"service": "passport", "step": fmt.Sprint(i)}}
+		ObjectType: "application", ObjectID: fmt.Sprintf("0190a6e8-0000-7000-8000-%012x", i), IP: "192.0.2.10", UserAgent: "Mozilla/5.0 (тест)",
+		Details: map[string]string{"service": "passport", "attempt_count": fmt.Sprint(i)}}
 }
 
 // appendN appends n entries, each in its own transaction, and returns their sequence numbers.

@@ -208,10 +208,10 @@ func (c Criteria) Filter() (f Filter, bad map[string]string) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		bad["to"] = "audit.error.date_order"
 	}
-	if checkToken("actor", c.Actor, false) != nil {
+	if checkID("actor", c.Actor, false) != nil {
 		bad["actor"] = "audit.error.id"
 	}
-	if checkToken("org", c.Org, false) != nil {
+	if checkID("org", c.Org, false) != nil {
 		bad["org"] = "audit.error.id"
 	}
 	f.ActorID, f.OrgID = c.Actor, c.Org
@@ -230,9 +230,21 @@ func (c Criteria) fields() map[string]string {
 }
 
 // ExportEntry is the journal entry of an export of the entries matching c in format f, for the
-// caller to complete with the actor and append before the first byte is written.
+// caller to complete with the actor and append before the first byte is written. The days
+// are journaled as the times the filter selects, from (included) and before (excluded), since
+// a detail is never a bare date (see the package documentation).
 func (c Criteria) ExportEntry(f Format) Entry {
-	details := c.fields()
-	details["format"] = string(f)
+	filter, _ := c.Filter()
+	details := map[string]string{"format": string(f)}
+	for name, v := range map[string]string{"actor": filter.ActorID, "org": filter.OrgID} {
+		if v != "" {
+			details[name] = v
+		}
+	}
+	for name, t := range map[string]time.Time{"from": filter.From, "before": filter.To} {
+		if !t.IsZero() {
+			details[name] = t.UTC().Format(time.RFC3339)
+		}
+	}
 	return Entry{Action: ActionExport, ObjectType: "audit_journal", Details: details}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sep-platform/sep/gost/streebog"
@@ -27,26 +26,42 @@ const (
 	ActionView            = "audit.view"
 )
 
-// Token turns s into something Append accepts as an id or detail value: characters outside
-// the allowed set become '_' and it is cut to the maximum length. It is for values such as
-// version strings that are codes but not under sep's control; never use it on personal data.
+// Token turns s into something Append accepts as a detail value: s itself when it is one
+// (see the package documentation), else a code made from it — letters lower-cased, other
+// characters and the digits beyond a code's limits turned into '_', cut to a code's length.
+// It is for values such as version strings and migration names that are codes but not
+// checked as such where they come from; never use it on personal data, which it garbles
+// rather than hides.
 func Token(s string) string {
-	if s == "" {
+	if s == "" || safeDetail("value", s) {
 		return s
 	}
-	b := []byte(s)
-	for i, c := range b {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			i > 0 && strings.IndexByte("._:/+-", c) >= 0
-		if !ok {
-			b[i] = '_'
+	b := make([]byte, 0, min(len(s), maxCode))
+	run, digits, letter := 0, 0, false
+	for i := 0; i < len(s) && len(b) < maxCode; i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+			fallthrough
+		case 'a' <= c && c <= 'z':
+			letter = true
+			run = 0
+		case '0' <= c && c <= '9' && run < maxDigitRun && digits < maxDigits:
+			run++
+			digits++
+		case c == '.' || c == '-' || c == '_':
+			run = 0
+		default:
+			c = '_'
+			run = 0
 		}
+		b = append(b, c)
 	}
-	if b[0] == '_' {
+	if !letter {
+		b = append([]byte{'x'}, b[:min(len(b), maxCode-1)]...)
+	} else if b[0] == '.' || b[0] == '-' || b[0] == '_' {
 		b[0] = 'x'
-	}
-	if len(b) > maxToken {
-		b = b[:maxToken]
 	}
 	return string(b)
 }
@@ -148,7 +163,8 @@ type Setting struct {
 
 // RecordSettings journals each setting whose value differs from the one recorded at the last
 // start (on the first start, every setting that is set). A change is journaled with a fingerprint of the
-// value, and the value itself when it is a plain code and not a secret.
+// value, and the value itself when it is not a secret and has a shape a detail may have (a
+// code such as "production" or "10m"; a URL or a list is journaled by its fingerprint only).
 func (j *Journal) RecordSettings(ctx context.Context, settings []Setting) error {
 	return j.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, s := range settings {
@@ -171,11 +187,11 @@ func (j *Journal) RecordSettings(ctx context.Context, settings []Setting) error 
 				}
 			}
 			details := map[string]string{"fingerprint": fp}
-			if !s.Secret && checkToken("value", s.Value, false) == nil {
+			if !s.Secret && safeDetail("value", s.Value) {
 				details["value"] = s.Value
 			}
 			if _, err := j.Append(ctx, tx, Entry{ActorKind: ActorSystem, Action: ActionSettingsChanged,
-				ObjectType: "setting", ObjectID: Token(s.Name), Details: details}); err != nil {
+				ObjectType: "setting", ObjectID: s.Name, Details: details}); err != nil {
 				return err
 			}
 		}

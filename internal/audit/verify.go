@@ -27,6 +27,9 @@ const (
 	CheckpointUntrusted ProblemKind = "checkpoint_untrusted" // signed by a key not trusted
 	CheckpointSignature ProblemKind = "checkpoint_signature" // the signature is invalid
 	CheckpointMismatch  ProblemKind = "checkpoint_mismatch"  // the chain no longer has the signed hash
+	AnchorUntrusted     ProblemKind = "anchor_untrusted"     // an anchor signed by a key not trusted
+	AnchorSignature     ProblemKind = "anchor_signature"     // an anchor's signature is invalid
+	AnchorMismatch      ProblemKind = "anchor_mismatch"      // the journal disagrees with an anchor
 )
 
 // Problem is the first broken link Verify found.
@@ -46,6 +49,8 @@ type Report struct {
 	Entries        int64 // entries checked
 	Checkpoints    int64 // checkpoints checked
 	LastCheckpoint int64 // the entry the last good checkpoint covers
+	Anchors        int64 // distinct anchors checked (VerifyOptions.Anchors)
+	LastAnchor     int64 // the entry the last anchor covers
 	Problem        *Problem
 }
 
@@ -57,6 +62,10 @@ type VerifyOptions struct {
 	// Trusted are the public keys whose checkpoint signatures are believed. A checkpoint by
 	// any other key is a problem.
 	Trusted []*gost3410.PublicKey
+	// Anchors are checkpoints kept outside the database (see ReadAnchors): the journal must
+	// reach each, have its hash there, and still hold it as a checkpoint. They are believed
+	// under the same rule as checkpoints: signed by a Trusted key.
+	Anchors []Checkpoint
 	// Progress, if set, is called now and then with the entries checked and the total.
 	Progress func(done, total int64)
 }
@@ -68,6 +77,7 @@ type verifier struct {
 	next    int         // index in cps of the next checkpoint to check
 	lastCP  *Checkpoint // the last checkpoint found good
 	report  *Report
+	anchors anchorWalk
 }
 
 // Verify walks the whole chain from entry 1 to the head and every checkpoint, and reports the
@@ -83,6 +93,9 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 		v.trusted[id] = pub
 	}
 	rep := v.report
+	if rep.Problem = v.prepareAnchors(opt.Anchors); rep.Problem != nil {
+		return rep, nil
+	}
 	// Checkpoints first, then the head: a checkpoint made in between covers at most the head,
 	// so a concurrent checkpoint never looks like one beyond the end of the journal.
 	var err error
@@ -132,6 +145,10 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 			rep.Problem = p
 			return errStop
 		}
+		if p := v.anchorsUpTo(pending.Seq, pending.Hash); p != nil {
+			rep.Problem = p
+			return errStop
+		}
 		prev, before = pending.Hash, pending
 		expected++
 		rep.Entries++
@@ -141,7 +158,11 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 		pending = r
 		return nil
 	}
-	err = j.scanRows(ctx, Filter{}, 0, rep.Head, step)
+	// An empty head means nothing to walk; scanRows would take 0 for "no bound" and read the
+	// entries appended since, which the head does not cover.
+	if rep.Head > 0 {
+		err = j.scanRows(ctx, Filter{}, 0, rep.Head, step)
+	}
 	if err == nil && pending != nil {
 		err = step(nil)
 	}
@@ -165,6 +186,9 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 		rep.Problem = p
 		return rep, nil
 	}
+	if rep.Problem = v.anchorsBeyond(last); rep.Problem != nil {
+		return rep, nil
+	}
 	switch {
 	case last < rep.Head:
 		rep.Problem = &Problem{Kind: Truncated, Seq: last + 1, Detail: fmt.Sprintf(
@@ -172,6 +196,8 @@ func (j *Journal) Verify(ctx context.Context, opt VerifyOptions) (*Report, error
 	case prev != rep.HeadHash:
 		rep.Problem = &Problem{Kind: HeadMismatch, Seq: last, Detail: fmt.Sprintf(
 			"the head records another hash for entry %d than the entry has: the journal's tail was rewritten", last)}
+	default:
+		rep.Problem = v.anchoredCheckpoints()
 	}
 	return rep, nil
 }
@@ -241,12 +267,11 @@ func (v *verifier) checkCheckpoint(s *storedCheckpoint) *Problem {
 				"checkpoint %d goes back to entry %d from entry %d", s.N, s.Seq, v.lastCP.Seq)}
 		}
 	}
-	pub, ok := v.trusted[s.KeyID]
-	if !ok {
+	switch v.signature(&s.Checkpoint) {
+	case untrusted:
 		return &Problem{Kind: CheckpointUntrusted, Seq: s.Seq, Checkpoint: s.N, Detail: fmt.Sprintf(
 			"checkpoint %d is signed by key %s, which is not trusted", s.N, s.KeyID)}
-	}
-	if !gost3410.VerifyDigest(pub, gostpkix.Digest(pub.Curve(), s.Message()), s.Signature) {
+	case forged:
 		return &Problem{Kind: CheckpointSignature, Seq: s.Seq, Checkpoint: s.N, Detail: fmt.Sprintf(
 			"checkpoint %d signature is invalid", s.N)}
 	}
@@ -256,4 +281,24 @@ func (v *verifier) checkCheckpoint(s *storedCheckpoint) *Problem {
 			"checkpoint %d does not follow checkpoint %d", s.N, s.N-1)}
 	}
 	return nil
+}
+
+// A checkpoint's signature is believed, or made by a key not trusted, or invalid.
+const (
+	believed = iota
+	untrusted
+	forged
+)
+
+// signature checks c's signature with the trusted keys only: checkpoints in the database and
+// anchors outside it obey one rule.
+func (v *verifier) signature(c *Checkpoint) int {
+	pub, ok := v.trusted[c.KeyID]
+	if !ok {
+		return untrusted
+	}
+	if !gost3410.VerifyDigest(pub, gostpkix.Digest(pub.Curve(), c.Message()), c.Signature) {
+		return forged
+	}
+	return believed
 }

@@ -134,7 +134,7 @@ func TestTamperingIsDetectedWhereItHappened(t *testing.T) {
 			kind:   EntryChanged, seq: 4, detail: "entry 4 was changed"},
 		{name: "a detail changed",
 			tamper: func(a *attacker, j *Journal) {
-				a.exec(`UPDATE audit_entries SET details = '{"service":"passport","step":"9"}' WHERE seq = 6`)
+				a.exec(`UPDATE audit_entries SET details = '{"attempt_count":"9","service":"passport"}' WHERE seq = 6`)
 			},
 			kind: EntryChanged, seq: 6, detail: "entry 6 was changed"},
 		{name: "the time changed",
@@ -253,7 +253,7 @@ func TestTamperingIsDetectedWhereItHappened(t *testing.T) {
 
 // TestWhatCheckpointsCannotCatch pins down the documented limit: someone with write access
 // and no key can rewrite or cut the entries after the last checkpoint without a trace in the
-// database alone. Published checkpoints and exports are the answer (see the package doc).
+// database alone. Anchors are the answer (TestAnchorsExposeWhatTheDatabaseHides, and the package doc).
 func TestWhatCheckpointsCannotCatch(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		j := journalWithCheckpoints(t, d, 10, 6)

@@ -45,6 +45,9 @@ type Config struct {
 	// AuditCheckpointInterval is how often the audit journal's head is signed (when it has
 	// moved); sep also signs it when it shuts down.
 	AuditCheckpointInterval time.Duration
+	// AuditAnchors are the sinks each checkpoint is also written to (audit.OpenSinks checks
+	// them).
+	AuditAnchors []string
 
 	// Outbound gateways and keys; production refuses to start without them.
 	SMTPURL        string

@@ -170,6 +170,18 @@ var settings = []setting{
 			}
 			return nil
 		}},
+	{flag: "audit-anchors", env: "SEP_AUDIT_ANCHORS", arg: "LIST", secret: true,
+		usage: "where each signed checkpoint of the audit journal is also written, outside the database: comma-separated absolute file paths (outside the data directory), syslog, https:// witness URLs (secret: a URL may carry credentials)",
+		apply: func(c *Config, v string) error {
+			c.AuditAnchors = nil
+			for _, item := range strings.Split(v, ",") {
+				if item = strings.TrimSpace(item); item == "" {
+					return reason("an empty item in the list")
+				}
+				c.AuditAnchors = append(c.AuditAnchors, item)
+			}
+			return nil
+		}},
 	{flag: "smtp-url", env: "SEP_SMTP_URL", arg: "URL", secret: true,
 		usage: "mail gateway, smtp://user:password@host:587 (STARTTLS) or smtps://… (implicit TLS)",
 		apply: func(c *Config, v string) error {

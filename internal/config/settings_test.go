@@ -102,6 +102,11 @@ var settingCases = []settingCase{
 	{env: "SEP_RETAIN_REGISTRY_CHECKS", value: "1825d", ok: func(c *Config) bool { return c.Retention.RegistryChecks == 1825*24*time.Hour }},
 	{env: "SEP_RETAIN_REGISTRY_CHECKS", value: "forever", reason: "not a period (e.g. 90d, 12h)"},
 
+	{env: "SEP_AUDIT_ANCHORS", value: "/var/log/sep/anchors.log, syslog", ok: func(c *Config) bool {
+		return slices.Equal(c.AuditAnchors, []string{"/var/log/sep/anchors.log", "syslog"})
+	}},
+	{env: "SEP_AUDIT_ANCHORS", value: "syslog,,https://witness.example.ru/a", reason: "an empty item in the list"},
+
 	{env: "SEP_TLS_MIN_VERSION", value: "1.3", ok: func(c *Config) bool { return c.TLSMinVersion == tls.VersionTLS13 }},
 	{env: "SEP_TLS_MIN_VERSION", value: "1.2", ok: func(c *Config) bool { return c.TLSMinVersion == tls.VersionTLS12 }},
 	{env: "SEP_TLS_MIN_VERSION", value: "1.1", reason: "unknown TLS version (want 1.2 or 1.3)"},

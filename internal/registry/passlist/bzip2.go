@@ -1,21 +1,26 @@
 package passlist
 
 import (
-	"bytes"
-	"compress/bzip2"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // A parallel bzip2 decoder. compress/bzip2 decodes one block after another on one core (about
 // 12 MB/s of output here, ~1 M rows/s of the list: the whole budget). But bzip2 blocks are
 // independent: each starts with a 48-bit magic number at any bit position and carries its own
-// CRC. The splitter finds the block boundaries by a bit-level search for the magic, wraps each
-// block in a one-block bzip2 stream of its own (header, the block's bits, end-of-stream marker
-// with the block CRC as the stream CRC), and workers decode those with compress/bzip2, in
-// parallel; the reader hands the outputs on in order and checks every stream's combined CRC.
+// CRC. The splitter (bzip2split.go) finds the block boundaries by a bit-level search for the
+// magic and hands each block's bits to a pool of workers; a worker decodes them with its own
+// blockDecoder (bzip2block.go, faster than compress/bzip2 on one core too) up to the last
+// step, the expansion of runs, which the reader does as it hands the bytes on in order
+// (runDecoder, bzip2runs.go), checking every block's CRC and every stream's combined CRC.
+//
+// Memory is bounded whatever the input and however slow the parser that reads the output: the
+// splitter holds at most one block's worth of input beyond its read buffer (maxBlockBits), and
+// at most maxQueued(workers) blocks are between the splitter and the reader, each holding its
+// compressed bits and its decoded bytes before run expansion, both at most a few MB.
 //
 // The magic can, with odds of about 2⁻⁴⁸ per bit, also occur inside a block's compressed bits.
 // A false block boundary makes both halves fail to decode; the reader then joins the failed
@@ -67,8 +72,14 @@ type item struct {
 	err   error
 
 	done chan struct{} // closed when a worker has set out and err
-	out  []byte
+	out  []byte        // the block's bytes before run expansion
 }
+
+// maxQueued is how many blocks may be queued between the splitter and the reader: enough to
+// keep every worker busy while the reader works through the oldest. More items exist only
+// briefly: the one the splitter is handing on, the one being read, and up to four spans
+// rejoin holds.
+func maxQueued(workers int) int { return workers + 2 }
 
 // parallelBzip2 reads decompressed data; see the comment at the top of the file.
 type parallelBzip2 struct {
@@ -77,9 +88,12 @@ type parallelBzip2 struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	closed sync.Once
+	live   atomic.Int64 // blocks split and not yet read, for the tests
 
-	cur      []byte
+	runs     runDecoder
+	curBlock *item // the block runs reads, nil between blocks
 	peeked   *item
+	rejoiner *blockDecoder
 	combined uint32
 	err      error
 }
@@ -87,8 +101,8 @@ type parallelBzip2 struct {
 func newParallelBzip2(r io.Reader, workers int) *parallelBzip2 {
 	workers = max(workers, 1)
 	z := &parallelBzip2{
-		order: make(chan *item, 2*workers+2),
-		jobs:  make(chan *item, 2*workers+2),
+		order: make(chan *item, maxQueued(workers)),
+		jobs:  make(chan *item, maxQueued(workers)),
 		stop:  make(chan struct{}),
 	}
 	z.wg.Add(1 + workers)
@@ -101,13 +115,37 @@ func newParallelBzip2(r io.Reader, workers int) *parallelBzip2 {
 	for range workers {
 		go func() {
 			defer z.wg.Done()
+			d, _ := blockDecoders.Get().(*blockDecoder)
+			if d == nil {
+				d = new(blockDecoder)
+			}
+			defer blockDecoders.Put(d)
 			for it := range z.jobs {
-				it.out, it.err = decodeBlock(it)
+				it.out, it.err = decodeBlock(d, it, getBlockBuffer())
 				close(it.done)
 			}
 		}()
 	}
 	return z
+}
+
+// blockDecoders recycles the decoders' arrays (8 MB at level 9) from one decoding to the next.
+var blockDecoders sync.Pool
+
+// blockBuffers recycles the buffers of decoded blocks (up to 900 kB each).
+var blockBuffers sync.Pool
+
+func getBlockBuffer() []byte {
+	if b, ok := blockBuffers.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return nil
+}
+
+func putBlockBuffer(b []byte) {
+	if cap(b) > 0 {
+		blockBuffers.Put(&b)
+	}
 }
 
 // Close stops the decoder's goroutines and waits for them.
@@ -122,7 +160,21 @@ func (z *parallelBzip2) Close() error {
 }
 
 func (z *parallelBzip2) Read(p []byte) (int, error) {
-	for len(z.cur) == 0 {
+	for {
+		if z.curBlock != nil {
+			if n := z.runs.read(p); n > 0 || len(p) == 0 {
+				return n, nil
+			}
+			// The block is done: the run decoder returns nothing only then.
+			it := z.curBlock
+			z.curBlock = nil
+			putBlockBuffer(it.out)
+			it.out = nil
+			z.live.Add(-1)
+			if z.runs.sum() != it.crc {
+				z.err = fmt.Errorf("bzip2: block at byte %d: block checksum mismatch", it.at/8)
+			}
+		}
 		if z.err != nil {
 			return 0, z.err
 		}
@@ -148,12 +200,10 @@ func (z *parallelBzip2) Read(p []byte) (int, error) {
 				}
 			}
 			z.combined = (z.combined<<1 | z.combined>>31) ^ it.crc
-			z.cur = it.out
+			z.curBlock = it
+			z.runs.reset(it.out)
 		}
 	}
-	n := copy(p, z.cur)
-	z.cur = z.cur[n:]
-	return n, nil
 }
 
 func (z *parallelBzip2) next() *item {
@@ -168,6 +218,9 @@ func (z *parallelBzip2) next() *item {
 // the following spans gives the real block. It tries a few joins, then gives up with the
 // first error.
 func (z *parallelBzip2) rejoin(first *item) *item {
+	if z.rejoiner == nil {
+		z.rejoiner = new(blockDecoder)
+	}
 	joined := first
 	for range 4 {
 		nx := z.next()
@@ -176,10 +229,12 @@ func (z *parallelBzip2) rejoin(first *item) *item {
 			break
 		}
 		<-nx.done
+		putBlockBuffer(nx.out)
+		z.live.Add(-1)
 		head := (joined.at+joined.nbits)/8 - joined.at/8
 		raw := append(joined.raw[:head:head], nx.raw...)
 		joined = &item{kind: itemBlock, level: joined.level, at: joined.at, nbits: joined.nbits + nx.nbits, raw: raw, crc: joined.crc}
-		joined.out, joined.err = decodeBlock(joined)
+		joined.out, joined.err = decodeBlock(z.rejoiner, joined, nil)
 		if joined.err == nil {
 			return joined
 		}
@@ -187,67 +242,11 @@ func (z *parallelBzip2) rejoin(first *item) *item {
 	return first
 }
 
-// decodeBlock decodes one block by wrapping it in a stream of its own.
-func decodeBlock(it *item) ([]byte, error) {
-	w := bitWriter{buf: make([]byte, 0, len(it.raw)+16)}
-	w.buf = append(w.buf, 'B', 'Z', 'h', it.level)
-	w.copyBits(it.raw, uint(it.at%8), it.nbits)
-	w.write(eosMagic, 48)
-	w.write(uint64(it.crc), 32)
-	w.flush()
-	var out bytes.Buffer
-	out.Grow(100_000*int(it.level-'0') + 4096)
-	if _, err := out.ReadFrom(bzip2.NewReader(bytes.NewReader(w.buf))); err != nil {
+// decodeBlock decodes one block with d into buf.
+func decodeBlock(d *blockDecoder, it *item, buf []byte) ([]byte, error) {
+	out, err := d.decode(it.raw, uint(it.at%8), it.nbits, it.level, buf)
+	if err != nil {
 		return nil, fmt.Errorf("bzip2: block at byte %d: %w", it.at/8, err)
 	}
-	return out.Bytes(), nil
-}
-
-// bitWriter appends bits most significant first, as bzip2 lays them out.
-type bitWriter struct {
-	buf  []byte
-	acc  uint64 // pending bits, right-aligned
-	nacc uint
-}
-
-func (w *bitWriter) write(v uint64, n uint) {
-	for n > 0 {
-		take := min(n, 56-w.nacc)
-		w.acc = w.acc<<take | (v>>(n-take))&(1<<take-1)
-		w.nacc += take
-		n -= take
-		for w.nacc >= 8 {
-			w.buf = append(w.buf, byte(w.acc>>(w.nacc-8)))
-			w.nacc -= 8
-		}
-	}
-}
-
-// copyBits appends nbits bits of src starting at bit shift of src[0]. The writer must be at a
-// byte boundary.
-func (w *bitWriter) copyBits(src []byte, shift uint, nbits int64) {
-	full := nbits / 8
-	if shift == 0 {
-		w.buf = append(w.buf, src[:full]...)
-	} else {
-		for i := int64(0); i < full; i++ {
-			w.buf = append(w.buf, src[i]<<shift|src[i+1]>>(8-shift))
-		}
-	}
-	if rest := uint(nbits % 8); rest > 0 {
-		i := full
-		v := uint16(src[i]) << 8
-		if i+1 < int64(len(src)) {
-			v |= uint16(src[i+1])
-		}
-		v <<= shift
-		w.write(uint64(v>>(16-rest)), rest)
-	}
-}
-
-func (w *bitWriter) flush() {
-	if w.nacc > 0 {
-		w.buf = append(w.buf, byte(w.acc<<(8-w.nacc)))
-		w.acc, w.nacc = 0, 0
-	}
+	return out, nil
 }

@@ -62,9 +62,9 @@ func (s *splitter) run() {
 				pos = (at + 80 + 7) / 8
 				break
 			}
-			next, ok := s.findMagic(at + 80)
-			if !ok {
-				s.truncated()
+			next, err := s.findMagic(at+80, at+maxBlockBits(level))
+			if err != nil {
+				s.fail(err)
 				return
 			}
 			it := &item{kind: itemBlock, level: level, at: at, nbits: next - at, crc: crc, done: make(chan struct{})}
@@ -79,12 +79,13 @@ func (s *splitter) run() {
 	}
 }
 
-func (s *splitter) truncated() {
+func (s *splitter) truncated() { s.fail(s.truncatedErr()) }
+
+func (s *splitter) truncatedErr() error {
 	if s.rerr != nil {
-		s.fail(fmt.Errorf("bzip2: %w", s.rerr))
-		return
+		return fmt.Errorf("bzip2: %w", s.rerr)
 	}
-	s.fail(fmt.Errorf("bzip2: the data ends inside a stream (a truncated file): %w", io.ErrUnexpectedEOF))
+	return fmt.Errorf("bzip2: the data ends inside a stream (a truncated file): %w", io.ErrUnexpectedEOF)
 }
 
 func (s *splitter) fail(err error) { s.send(&item{kind: itemError, err: err}) }
@@ -93,6 +94,7 @@ func (s *splitter) fail(err error) { s.send(&item{kind: itemError, err: err}) }
 // when the decoder is being closed.
 func (s *splitter) send(it *item) bool {
 	if it.kind == itemBlock {
+		s.z.live.Add(1)
 		select {
 		case s.z.jobs <- it:
 		case <-s.z.stop:
@@ -159,32 +161,39 @@ func (s *splitter) bits(p int64, n uint) uint64 {
 }
 
 // findMagic returns the bit position of the first block magic, or genuine end-of-stream
-// magic, at or after bit from. ok is false when the input ends first.
-func (s *splitter) findMagic(from int64) (pos int64, ok bool) {
+// magic, at or after bit from and at most at bit limit: a block is never longer than
+// maxBlockBits, so the input need not be buffered further (a damaged file would be buffered
+// whole). It fails when the input ends first (a truncated file) or no magic starts by limit.
+func (s *splitter) findMagic(from, limit int64) (pos int64, err error) {
 	var window uint64
 	i := from / 8
+	end := (limit+48+7)/8 + 1 // the bytes a magic starting at limit can reach
 	for {
-		if !s.fill(i + 1) {
-			return 0, false
+		if i >= end {
+			return 0, fmt.Errorf("bzip2: no block boundary within %d bytes of the block at byte %d: not a bzip2 block (a damaged file)",
+				(limit-from+80)/8, (from-80)/8)
 		}
-		chunk := s.buf[i-s.base:]
+		if !s.fill(i + 1) {
+			return 0, s.truncatedErr()
+		}
+		chunk := s.buf[i-s.base : min(s.avail(), end)-s.base]
 		for j, b := range chunk {
 			window = window<<8 | uint64(b)
 			if !prefilter[byte(window>>16)] {
 				continue
 			}
-			end := (i + int64(j) + 1) * 8 // bit just after this byte
+			last := (i + int64(j) + 1) * 8 // bit just after this byte
 			for k := uint(0); k < 8; k++ {
 				m := window >> k & magicMask
 				if m != blockMagic && m != eosMagic {
 					continue
 				}
-				start := end - int64(k) - 48
-				if start < from {
+				start := last - int64(k) - 48
+				if start < from || start > limit {
 					continue
 				}
 				if m == blockMagic || s.genuineEOS(start) {
-					return start, true
+					return start, nil
 				}
 			}
 		}

@@ -22,15 +22,23 @@
 //   - line ends LF, CRLF or a lone CR (detected from the first line); blank lines are ignored;
 //   - rows SERIES,NUMBER with spaces or tabs around the fields and each field optionally in
 //     double quotes. A series of 1–3 digits or a number of 1–5 digits lost its leading zeros (as
-//     a spreadsheet does): they are restored, and the row is counted as "padded". A last line
-//     without its line end must be complete, as it may be a file cut short.
+//     a spreadsheet does): they are restored, and the row is counted as "padded".
+//   - a last line without its line end, if it is a complete passport (no zeros to restore).
 //
 // Every other row is junk: counted, skipped, reported. A file is broken — the import fails with
 // a *BrokenFileError and changes nothing — when it cannot be read or decompressed (a truncated
 // or damaged .bz2: every block and stream checksum is verified), is empty, does not start with
-// the header, has no passport rows, or has an unreasonable share of junk: more than 1% of its
-// rows and more than 10 rows, or more than 1% of its bytes and more than 4 KiB (binary garbage
-// without line ends). The 1% is ImportOptions.MaxJunkShare (`-max-junk`).
+// the header, has no passport rows, ends in a line without its line end that is not a complete
+// passport (a file cut off, by an interrupted download say: the rows after the cut are lost
+// however few junk rows the cut makes; the error names the byte where the file ends), or has an
+// unreasonable share of junk: more than 1% of its rows and more than 10 rows, or more than 1% of
+// its bytes and more than 4 KiB (binary garbage without line ends). The 1% is
+// ImportOptions.MaxJunkShare (`-max-junk`).
+//
+// A good file can still be the wrong one: a list with fewer than half the entries of the
+// current list (an old or partial extract, a file cut at a line end) replaces it only with
+// ImportOptions.AllowShrink (`-allow-shrink`); otherwise the import fails with a *ShrinkError
+// naming both sizes and changes nothing. The current list is read in the import's transaction.
 //
 // # The structure
 //
@@ -53,9 +61,16 @@
 // bzip2: compress/bzip2 decodes one block after another on one core, about 12–15 MB of output
 // per CPU-second here, which is about one million rows per second — the whole budget. This
 // package splits the compressed input at block boundaries (a bit-level search for the 48-bit
-// block magic), wraps each block in a one-block stream and decodes the blocks on all cores with
-// compress/bzip2 (bzip2.go). External decompressors are not used: there is nothing to install
-// and no process to manage, and the decoding scales with the cores of the host.
+// block magic) and decodes the blocks on all cores with a block decoder of its own
+// (bzip2block.go): table-driven Huffman decoding and an inverse BWT walked in several pieces at
+// once take a fraction of compress/bzip2's CPU time per byte (BenchmarkBzip2); compress/bzip2
+// is the reference the tests and fuzz targets compare it with. Every block and stream CRC is
+// checked. Memory stays bounded whatever the file: a block is at most 2.2 MiB compressed (the
+// format's limit, see maxBlockBits; input without a block boundary within it is refused as
+// damaged instead of being buffered), and at most GOMAXPROCS+2 decoded blocks of at most 900 kB
+// each wait for the parser (runs are expanded as the parser reads). External decompressors are
+// not used: there is nothing to install and no process to manage, and the decoding scales with
+// the cores of the host.
 //
 // # Storage and instances
 //
@@ -76,5 +91,6 @@
 // `go run ./bench/passlist` generates a 10-million-row list and measures import, memory and
 // lookups against the targets (import ≥ 1 M rows/s, ≤ 3 bytes per entry, ≥ 2 M lookups/s);
 // README.md has the figures of the last run. BenchmarkContains and BenchmarkBzip2 measure the
-// lookup and the bzip2 decoder alone.
+// lookup and the bzip2 decoder alone (compress/bzip2, this package's decoder on one goroutine,
+// and on all cores).
 package passlist

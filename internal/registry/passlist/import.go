@@ -3,6 +3,7 @@ package passlist
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"sync/atomic"
@@ -22,7 +23,27 @@ type ImportOptions struct {
 	MaxJunkShare float64
 	// Progress, if set, is called from time to time with what has been done.
 	Progress func(Progress)
+	// AllowShrink lets a list with fewer than half the entries of the current one replace it.
+	// Without it such an import fails with a *ShrinkError: a list that shrinks that much is
+	// more likely a wrong or cut file than the МВД's new list.
+	AllowShrink bool
 }
+
+// ShrinkError refuses a new list much smaller than the current one (see
+// ImportOptions.AllowShrink). The list in the database is left as it was.
+type ShrinkError struct {
+	Entries int64 // of the new list
+	Current int64 // of the current list
+}
+
+func (e *ShrinkError) Error() string {
+	return fmt.Sprintf("passlist: the new list has %d entries, the current one %d: fewer than half; "+
+		"set AllowShrink if that is intended", e.Entries, e.Current)
+}
+
+// shrinks reports whether a list of entries may not replace one of current without
+// AllowShrink: below half of it.
+func shrinks(entries, current int64) bool { return 2*entries < current }
 
 // Phases of an import, as Progress reports them.
 const (
@@ -53,7 +74,8 @@ func (r Report) Elapsed() time.Duration { return r.Read + r.Build + r.Store }
 
 // Import reads a list of invalid passports — the МВД CSV, plain or bzip2-compressed (detected by
 // its content) — and makes it the current list for every instance, replacing the previous one
-// in one transaction. A broken file (*BrokenFileError), a cancelled context or a database error
+// in one transaction. A broken file (*BrokenFileError), a list less than half the size of the
+// current one (*ShrinkError, unless opt.AllowShrink), a cancelled context or a database error
 // changes nothing. The rules for rows and broken files are in the package doc.
 func (l *List) Import(ctx context.Context, r io.Reader, opt ImportOptions) (Report, error) {
 	if opt.MaxJunkShare <= 0 {
@@ -101,7 +123,7 @@ func (l *List) Import(ctx context.Context, r io.Reader, opt ImportOptions) (Repo
 		Source:     opt.Source,
 		Counts:     counts,
 		ImportedAt: time.Now().UTC().Truncate(time.Microsecond),
-	})
+	}, opt.AllowShrink)
 	rep.Store = time.Since(start)
 	if err != nil {
 		return rep, err

@@ -175,12 +175,16 @@ func (lr *listReader) readRows(ctx context.Context, kb *keyBuffer) error {
 			c.Rows++
 			c.Junk++
 			lr.junkBytes += int64(len(line))
-			if err := lr.skipLine(); err != nil {
+			terminated, err := lr.skipLine()
+			if err != nil {
 				return err
 			}
+			if !terminated {
+				return lr.cutOff()
+			}
 		case err == io.EOF:
-			if len(line) > 0 {
-				lr.row(line, false, kb)
+			if len(line) > 0 && !lr.row(line, false, kb) {
+				return lr.cutOff()
 			}
 			return nil
 		default:
@@ -197,14 +201,15 @@ func (lr *listReader) readRows(ctx context.Context, kb *keyBuffer) error {
 	}
 }
 
-// row counts one line. A last line without its terminator may be a file cut short, so it
-// counts only when complete (no leading zeros to restore).
-func (lr *listReader) row(line []byte, terminated bool, kb *keyBuffer) {
+// row counts one line and reports whether it was a passport or blank. A last line without its
+// terminator may be a file cut short, so it counts only when complete (no leading zeros to
+// restore); the caller refuses the file when it is not.
+func (lr *listReader) row(line []byte, terminated bool, kb *keyBuffer) bool {
 	k, kind := parseRow(line, lr.delim)
 	c := &lr.counts
 	switch {
 	case kind == rowBlank:
-		return
+		return true
 	case kind == rowKey, kind == rowPadded && terminated:
 		c.Rows++
 		c.Valid++
@@ -212,23 +217,37 @@ func (lr *listReader) row(line []byte, terminated bool, kb *keyBuffer) {
 			c.Padded++
 		}
 		kb.add(k)
+		return true
 	default:
 		c.Rows++
 		c.Junk++
 		lr.junkBytes += int64(len(line)) + 1
+		return false
 	}
 }
 
-func (lr *listReader) skipLine() error {
+// cutOff is the error for a file whose last line has no line end and is not a passport: the
+// file was most likely cut in the middle of a line (an interrupted download or copy), and the
+// rows that were cut away with it are not known. Taking the rest as the list would drop them
+// from the list, so the file is refused whatever the share of junk.
+func (lr *listReader) cutOff() error {
+	return broken(nil, "the file looks cut off at byte %d: its last line has no line end and is not SERIES,NUMBER", lr.bytes)
+}
+
+// skipLine skips the rest of a line longer than the buffer and reports whether it ended with a
+// line end (rather than the end of the file).
+func (lr *listReader) skipLine() (terminated bool, err error) {
 	for {
 		line, err := lr.br.ReadSlice(lr.term)
 		lr.bytes += int64(len(line))
 		lr.junkBytes += int64(len(line))
 		switch {
-		case err == nil, err == io.EOF:
-			return nil
+		case err == nil:
+			return true, nil
+		case err == io.EOF:
+			return false, nil
 		case !errors.Is(err, bufio.ErrBufferFull):
-			return broken(err, "cannot read after %d rows", lr.counts.Rows)
+			return false, broken(err, "cannot read after %d rows", lr.counts.Rows)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -79,12 +80,40 @@ func TestReadListCountsJunkDuplicatesAndRestoredZeros(t *testing.T) {
 	}
 }
 
-func TestReadListLastLineCutShortIsNotRestored(t *testing.T) {
-	// "4510,12" at the very end, without its newline, is more likely a cut file than a number
-	// that lost four zeros: it is junk, not 4510 000012.
-	keys, c, err := read(t, "PASSP_SERIES,PASSP_NUMBER\n4510,123456\n4510,12")
-	if err != nil || len(keys) != 1 || c.Junk != 1 {
-		t.Fatalf("keys %v, counts %+v, %v", keys, c, err)
+// A file cut in the middle of a line — an interrupted download or copy — ends in a line without
+// its line end that is not a passport. It is refused, naming where it ends, however few junk
+// rows that makes: taking the rest would silently drop the rows that were cut away.
+func TestReadListRefusesAFileCutInALine(t *testing.T) {
+	const head = "PASSP_SERIES,PASSP_NUMBER\n"
+	big := sampleCSV(1_000_000, 9) // 12 MB
+	half := len(big) / 2
+	for half-bytes.LastIndexByte(big[:half], '\n')-1 != 7 { // cut inside a number: "SSSS,NN"
+		half++
+	}
+	cases := map[string]string{
+		"1,000,000 rows cut at half": string(big[:half]),
+		// "4510,12" is more likely a cut "4510,12xxxx" than a number that lost four zeros.
+		"a number cut short":  head + "4510,123456\n4510,12",
+		"after the comma":     head + "4510,123456\n4510,",
+		"inside the series":   head + "4510,123456\n45",
+		"a junk last line":    head + "4510,123456\n45А0,123456",
+		"a long line cut":     head + "4510,123456\n" + strings.Repeat("9", 2*readBuffer),
+		"CR line ends, cut":   "PASSP_SERIES,PASSP_NUMBER\r4510,123456\r4510,1234",
+		"CRLF line ends, cut": "PASSP_SERIES,PASSP_NUMBER\r\n4510,123456\r\n4510,1234",
+	}
+	for name, text := range cases {
+		_, _, err := read(t, text)
+		var be *BrokenFileError
+		want := fmt.Sprintf("cut off at byte %d", len(text))
+		if !errors.As(err, &be) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want a BrokenFileError saying %q", name, err, want)
+		}
+	}
+	// A complete last line without its line end is fine, and so is a blank one.
+	for _, text := range []string{head + "4510,123456\n0001,000001", head + "4510,123456\n0001,000001\n  "} {
+		if keys, c, err := read(t, text); err != nil || len(keys) != 2 || c.Junk != 0 {
+			t.Errorf("%q: keys %v, counts %+v, %v", text, keys, c, err)
+		}
 	}
 }
 

@@ -59,12 +59,26 @@ func readMeta(ctx context.Context, q db.Querier, version int64) (Meta, error) {
 
 // saveSet stores set as the new current list and deletes the previous one, in one transaction.
 // Moving the head row first also serialises concurrent imports on PostgreSQL: the second waits
-// for the first to commit and then replaces its list.
-func saveSet(ctx context.Context, d *db.DB, set *Set, m Meta) (Meta, error) {
+// for the first to commit and then replaces its list. The list it replaces is compared in the
+// same transaction, so that the shrink rule (see ImportOptions.AllowShrink) holds against the
+// list actually replaced, whatever another instance imported meanwhile.
+func saveSet(ctx context.Context, d *db.DB, set *Set, m Meta, allowShrink bool) (Meta, error) {
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `UPDATE invalid_passport_head SET version = version + 1 WHERE id = 1
 			RETURNING version`).Scan(&m.Version); err != nil {
 			return fmt.Errorf("passlist: new list version: %w", err)
+		}
+		if !allowShrink {
+			var current int64
+			err := tx.QueryRowContext(ctx, `SELECT entries FROM invalid_passport_lists WHERE version = $1`,
+				m.Version-1).Scan(&current)
+			switch {
+			case errors.Is(err, sql.ErrNoRows): // the first list
+			case err != nil:
+				return fmt.Errorf("passlist: read the current list: %w", err)
+			case shrinks(m.Entries, current):
+				return &ShrinkError{Entries: m.Entries, Current: current}
+			}
 		}
 		m.SizeBytes = int64(encodedSize(set.Len()))
 		if _, err := tx.ExecContext(ctx, `INSERT INTO invalid_passport_lists (version, entries, size_bytes, sha256, source,
