@@ -151,21 +151,6 @@ func (b *Box) OpenString(c Column, row string, s Sealed) (string, error) {
 	return string(p), err
 }
 
-// Reseal returns s sealed again with the current key for the same place, and whether that was
-// needed: a value already on the current key (or NULL) comes back as it is. The key rotation
-// job uses it.
-func (b *Box) Reseal(c Column, row string, s Sealed) (Sealed, bool, error) {
-	cur := b.ring.Load().current
-	if id, ok := s.Key(); !s.Valid() || ok && id == cur.id {
-		return s, false, nil
-	}
-	plain, err := b.Open(c, row, s)
-	if err != nil {
-		return s, false, err
-	}
-	return Sealed{b: sealWith(cur, c, row, plain)}, true, nil
-}
-
 // Blind is a blind index as the database holds it: the id of the key that computed it (4
 // bytes) and 16 bytes of HMAC-Streebog-256 of the normalised value. The zero value is NULL.
 type Blind []byte

@@ -375,24 +375,39 @@ type row struct {
 // reseal seals the row's values again with the current key and recomputes its indexes where
 // they were made with another key; it reports whether anything changed.
 func (rw *row) reseal(box *seal.Box, t seal.Table) (bool, error) {
+	current := box.Ring().Current()
+	cols := t.Columns()
+	plain := make([][]byte, len(cols))
+	open := func(i int) ([]byte, error) { // each value is opened at most once
+		if plain[i] == nil {
+			p, err := box.Open(cols[i], rw.id, rw.sealed[i])
+			if err != nil {
+				return nil, err
+			}
+			plain[i] = p
+		}
+		return plain[i], nil
+	}
 	changed := false
-	for i, c := range t.Columns() {
-		s, did, err := box.Reseal(c, rw.id, rw.sealed[i])
+	for i, c := range cols {
+		if id, ok := rw.sealed[i].Key(); !rw.sealed[i].Valid() || ok && id == current {
+			continue
+		}
+		p, err := open(i)
 		if err != nil {
 			return false, err
 		}
-		rw.sealed[i], changed = s, changed || did
+		rw.sealed[i], changed = box.Seal(c, rw.id, p), true
 	}
 	for i, ix := range t.Indexes {
 		if rw.index[i] == nil || box.Current(rw.index[i]) {
 			continue
 		}
-		j := indexOf(t.Sealed, ix.Of)
-		plain, err := box.OpenString(t.Column(ix.Of), rw.id, rw.sealed[j])
+		p, err := open(indexOf(t.Sealed, ix.Of))
 		if err != nil {
 			return false, err
 		}
-		if rw.index[i], err = box.Index(ix, plain); err != nil {
+		if rw.index[i], err = box.Index(ix, string(p)); err != nil {
 			return false, err
 		}
 		changed = true
