@@ -181,6 +181,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		serveErr <- err
 	}()
+	m.InvalidPassports.StartLoading() // in the background: checks meanwhile retry, never wait
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	workersDone := make(chan struct{})
@@ -227,6 +228,9 @@ func (m *Main) Close() error {
 		if lerr := m.listener.Close(); !errors.Is(lerr, net.ErrClosed) {
 			err = lerr
 		}
+	}
+	if m.InvalidPassports != nil {
+		m.InvalidPassports.Close() // stops a load before the database closes under it
 	}
 	if m.DB != nil {
 		err = errors.Join(err, m.DB.Close())
