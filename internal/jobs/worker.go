@@ -205,11 +205,22 @@ func (w *worker) heartbeat(ctx context.Context, j *Job, cancel context.CancelFun
 	// database's clock, which the database read after that.
 	margin := w.opt.Lease / 4
 	deadline := j.leased.Add(w.opt.Lease - margin)
+	// The deadline is kept by a timer, not only checked at the next tick: after a heartbeat
+	// that failed quickly, the next tick may come after the lease has run out.
+	expire := time.NewTimer(time.Until(deadline))
+	defer expire.Stop()
+	giveUp := func() {
+		close(lost)
+		cancel()
+	}
 	for {
 		select {
 		case <-stop:
 			return
 		case <-ctx.Done():
+			return
+		case <-expire.C:
+			giveUp()
 			return
 		case <-t.C:
 			// Bound the extension by the lease itself: past the deadline another worker may
@@ -221,11 +232,11 @@ func (w *worker) heartbeat(ctx context.Context, j *Job, cancel context.CancelFun
 			switch {
 			case ok:
 				deadline = sent.Add(w.opt.Lease - margin)
+				expire.Reset(time.Until(deadline))
 			case err != nil && time.Now().Before(deadline):
 				w.opt.Logger.Warn("jobs: heartbeat failed", "job", j.ID, "err", err)
 			default:
-				close(lost)
-				cancel()
+				giveUp()
 				return
 			}
 		}
