@@ -4,12 +4,13 @@
 //   - seal and open of one value — a short field (64 bytes) and a 4 KiB text — in µs per value
 //     and MB/s, beside AES-256-GCM from the standard library in the same run (the reference: the
 //     cost of GOST over the hardware-accelerated default);
+//
 //   - re-sealing rows per second during a rotation (goal ≥ 20,000 rows/s on SQLite): a table of
 //     -rows rows, each with two sealed columns and a blind index, re-sealed by the rotation job
 //     from the first key to a second.
 //
-//	go run ./bench/seal                      # SQLite in a temporary directory
-//	go run ./bench/seal -db postgres://…     # the rotation on PostgreSQL (a table bench_people is made and dropped)
+//     go run ./bench/seal                      # SQLite in a temporary directory
+//     go run ./bench/seal -db postgres://…     # the rotation on PostgreSQL (a table bench_people is made and dropped)
 package main
 
 import (

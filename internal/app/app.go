@@ -191,11 +191,13 @@ func (m *Main) URL() string {
 	return scheme + "://" + m.listener.Addr().String()
 }
 
-// Run serves requests and runs background jobs until ctx is cancelled, then shuts down in
-// order: stop taking requests and let in-flight ones finish, then stop the workers. Both
-// are bounded by SEP_SHUTDOWN_TIMEOUT. It returns nil after a clean shutdown.
+// Run serves requests and runs background jobs until ctx is cancelled, then shuts down:
+// it stops taking requests and jobs, lets in-flight ones finish, and journals the stop.
+// SEP_SHUTDOWN_TIMEOUT bounds the whole of it, from the moment ctx is cancelled (see
+// stopBudget). It returns nil after a clean shutdown.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
+	drain, reserve := stopBudget(cfg.ShutdownTimeout)
 	serveErr := make(chan error, 1)
 	go func() {
 		var err error
@@ -209,6 +211,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		serveErr <- err
 	}()
+	m.InvalidPassports.StartLoading() // in the background: checks meanwhile retry, never wait
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	watchDone := make(chan struct{})
@@ -222,9 +225,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Jobs.Run(workCtx, jobs.RunOptions{
 			Concurrency: cfg.Workers,
-			Grace:       cfg.ShutdownTimeout,
-			Logger:      m.Logger,
-			Metrics:     jobs.NewMetrics(m.Metrics),
+			// From the moment the stop begins, alongside the HTTP drain; 0 would mean the
+			// queue's default.
+			Grace:   max(drain, time.Nanosecond),
+			Logger:  m.Logger,
+			Metrics: jobs.NewMetrics(m.Metrics),
 		})
 	}()
 
@@ -238,17 +243,35 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.stopping.Store(true)
 	m.Logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	deadline := time.Now().Add(cfg.ShutdownTimeout)
+	// Requests and jobs drain side by side, within one deadline: a job that a draining request
+	// enqueues is durable and runs on another instance or at the next start.
+	stopWork()
+	sctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-reserve))
 	defer cancel()
 	if serr := m.server.Shutdown(sctx); serr != nil {
 		m.Logger.Warn("in-flight requests did not finish in time; closing their connections", "err", serr)
 		m.server.Close()
 	}
-	stopWork()
-	<-workersDone
+	// Jobs cut short at the end of the drain go back to the queue in a moment; half the
+	// reserve waits for that, the rest is the journal's.
+	select {
+	case <-workersDone:
+	case <-time.After(time.Until(deadline.Add(-reserve / 2))):
+		m.Logger.Warn("background jobs did not stop in time; leaving them to their leases")
+	}
 	<-watchDone
-	m.stopAudit()
+	actx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	m.stopAudit(actx)
 	return err
+}
+
+// stopBudget splits the shutdown timeout: drain for in-flight requests and jobs, and a reserve
+// at the end (a tenth, at most 3 s) for the journal's last entry and checkpoint.
+func stopBudget(timeout time.Duration) (drain, reserve time.Duration) {
+	reserve = min(timeout/10, 3*time.Second)
+	return timeout - reserve, reserve
 }
 
 // Close releases what Open acquired.
@@ -258,6 +281,9 @@ func (m *Main) Close() error {
 		if lerr := m.listener.Close(); !errors.Is(lerr, net.ErrClosed) {
 			err = lerr
 		}
+	}
+	if m.InvalidPassports != nil {
+		m.InvalidPassports.Close() // stops a load before the database closes under it
 	}
 	if m.DB != nil {
 		err = errors.Join(err, m.DB.Close())

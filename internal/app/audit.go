@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/sep-platform/sep/gost/gostpkix"
 	"github.com/sep-platform/sep/gost/streebog"
@@ -130,13 +129,12 @@ func (m *Main) startAudit(ctx context.Context) error {
 }
 
 // stopAudit journals the shutdown and signs and anchors the head, so that the last entries
-// are covered by a checkpoint. It is best effort: a failure is logged, the shutdown goes on.
-func (m *Main) stopAudit() {
+// are covered by a checkpoint, within ctx (the end of the shutdown's budget). It is best
+// effort: a failure is logged, the shutdown goes on.
+func (m *Main) stopAudit(ctx context.Context) {
 	if m.Audit == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if err := m.Audit.RecordStop(ctx, version.String()); err != nil {
 		m.Logger.Error("cannot journal the shutdown", "err", err)
 		return

@@ -49,7 +49,9 @@ func (m *Main) openRegistry(ctx context.Context) {
 }
 
 // invalidList is the МВД list as passport checks consult it: before any list is imported it
-// has nothing to say, and the registry alone answers.
+// has nothing to say, and the registry alone answers. While an imported list is still loading
+// (passlist.ErrNotLoaded) the check gets no answer and is retried: a passport is never
+// confirmed without the list.
 type invalidList struct{ *passlist.List }
 
 func (l invalidList) Contains(ctx context.Context, series, number string) (bool, error) {

@@ -224,7 +224,7 @@ func TestJobOfDeadWorkerRunsAgain(t *testing.T) {
 		}
 		waitState(t, q, id, Done, 5*time.Second)
 		// The dead worker cannot overwrite the newer attempt's outcome.
-		if err := q.fail(ctx, claimed[0], "crashed-worker", errors.New("late"), time.Time{}); err != nil {
+		if err := q.bury(ctx, claimed[0], "crashed-worker", errors.New("late")); err != nil {
 			t.Fatal(err)
 		}
 		if in, _ := q.Get(ctx, id); in.State != Done {

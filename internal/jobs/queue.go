@@ -13,6 +13,13 @@
 // FOR UPDATE SKIP LOCKED, SQLite under its single-writer lock. Because a worker can die after a
 // handler has done its work but before the job is marked done, handlers must be idempotent:
 // use Job.ID as the idempotency key of any external effect.
+//
+// Every lease, due time and retention is taken from one clock, the database's: PostgreSQL's
+// server clock, or the host's clock that every process on one SQLite file shares. Instances
+// whose own clocks disagree therefore still agree on when a lease ends and when a job is due.
+// Only the worker's deadline for giving a job up is its own: it is counted on the process's
+// monotonic clock from before the worker asked for the lease, and falls a quarter lease before
+// the lease ends, so a job that is taken over has already been cancelled where it ran.
 package jobs
 
 import (
@@ -35,6 +42,8 @@ type Job struct {
 	MaxAttempts int
 	RunAt       time.Time
 	CreatedAt   time.Time
+
+	leased time.Time // when this worker asked for the lease, on its monotonic clock
 }
 
 // Decode unmarshals the payload into v.
@@ -62,7 +71,7 @@ func Permanent(err error) error { return permanent{err} }
 type Spec struct {
 	Kind    string
 	Payload any       // marshalled to JSON; []byte and json.RawMessage are taken as they are
-	RunAt   time.Time // zero: now
+	RunAt   time.Time // zero: now by the database's clock
 	// Key, if set, makes the job unique per kind: enqueueing the same kind and key again is a
 	// no-op that returns the existing job's ID.
 	Key         string
@@ -139,7 +148,10 @@ func (q *Queue) Enqueue(ctx context.Context, x db.Querier, s Spec) (string, erro
 	if x == nil {
 		x = q.db.Writer()
 	}
-	now := q.now().UTC()
+	now, err := q.dbNow(ctx, x)
+	if err != nil {
+		return "", fmt.Errorf("jobs: enqueue %s: %w", s.Kind, err)
+	}
 	runAt := s.RunAt.UTC()
 	if s.RunAt.IsZero() {
 		runAt = now
@@ -242,8 +254,12 @@ func (q *Queue) List(ctx context.Context, state State, limit int) ([]Info, error
 
 // Retry puts a dead job back in the queue with a fresh set of attempts.
 func (q *Queue) Retry(ctx context.Context, id string) error {
-	now := q.now().UTC()
-	res, err := q.db.Writer().ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2
+	w := q.db.Writer()
+	now, err := q.dbNow(ctx, w)
+	if err != nil {
+		return err
+	}
+	res, err := w.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2
 		WHERE id = $1 AND state = 'dead'`, id, now)
 	if err != nil {
 		return err

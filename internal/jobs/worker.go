@@ -178,21 +178,20 @@ func (w *worker) run(ctx, jobCtx context.Context, j *Job) {
 		w.opt.Metrics.observe(j.Kind, "released", elapsed)
 	default:
 		var p permanent
-		dead := errors.As(err, &p) || j.Attempt >= j.MaxAttempts
-		next := time.Time{}
-		if !dead {
-			next = w.q.now().Add(k.opt.Backoff(j.Attempt))
-		}
-		if e := w.q.fail(bg, j, w.id, err, next); e != nil {
-			log.Error("jobs: cannot record failure", "err", e)
-		}
-		if dead {
+		if errors.As(err, &p) || j.Attempt >= j.MaxAttempts {
+			if e := w.q.bury(bg, j, w.id, err); e != nil {
+				log.Error("jobs: cannot record failure", "err", e)
+			}
 			log.Error("jobs: job failed for good (dead-letter)", "err", err)
 			w.opt.Metrics.observe(j.Kind, "dead", elapsed)
-		} else {
-			log.Warn("jobs: attempt failed, will retry", "err", err, "retry_at", next.UTC().Format(time.RFC3339))
-			w.opt.Metrics.observe(j.Kind, "retry", elapsed)
+			return
 		}
+		next, e := w.q.requeue(bg, j, w.id, err, k.opt.Backoff(j.Attempt))
+		if e != nil {
+			log.Error("jobs: cannot record failure", "err", e)
+		}
+		log.Warn("jobs: attempt failed, will retry", "err", err, "retry_at", next.Format(time.RFC3339))
+		w.opt.Metrics.observe(j.Kind, "retry", elapsed)
 	}
 }
 
@@ -201,14 +200,27 @@ func (w *worker) heartbeat(ctx context.Context, j *Job, cancel context.CancelFun
 	defer t.Stop()
 	// The worker gives the job up a quarter of a lease before the lease runs out unless it has
 	// been extended, so that by the time another worker may claim the job this one has already
-	// cancelled its handler. Times are measured conservatively from before each database call.
+	// cancelled its handler. Times are measured conservatively from before each database call
+	// (the claim's included), on this process's monotonic clock; the lease itself runs on the
+	// database's clock, which the database read after that.
 	margin := w.opt.Lease / 4
-	deadline := time.Now().Add(w.opt.Lease - margin)
+	deadline := j.leased.Add(w.opt.Lease - margin)
+	// The deadline is kept by a timer, not only checked at the next tick: after a heartbeat
+	// that failed quickly, the next tick may come after the lease has run out.
+	expire := time.NewTimer(time.Until(deadline))
+	defer expire.Stop()
+	giveUp := func() {
+		close(lost)
+		cancel()
+	}
 	for {
 		select {
 		case <-stop:
 			return
 		case <-ctx.Done():
+			return
+		case <-expire.C:
+			giveUp()
 			return
 		case <-t.C:
 			// Bound the extension by the lease itself: past the deadline another worker may
@@ -220,11 +232,11 @@ func (w *worker) heartbeat(ctx context.Context, j *Job, cancel context.CancelFun
 			switch {
 			case ok:
 				deadline = sent.Add(w.opt.Lease - margin)
+				expire.Reset(time.Until(deadline))
 			case err != nil && time.Now().Before(deadline):
 				w.opt.Logger.Warn("jobs: heartbeat failed", "job", j.ID, "err", err)
 			default:
-				close(lost)
-				cancel()
+				giveUp()
 				return
 			}
 		}

@@ -41,7 +41,10 @@
 // Passport checks consult the local МВД list of invalid passports
 // (InvalidPassports, imported by internal/registry/passlist) before the
 // registry: a passport on the list is Invalid (ReasonInvalidList, source
-// "mvd-list") even when no registry is configured.
+// "mvd-list") even when no registry is configured. A list that cannot answer
+// — one imported but still loading into this instance's memory, an
+// unreadable one — makes the attempt one without an answer, retried like a
+// registry that is down, so that no passport is confirmed without the list.
 //
 // # What is kept
 //

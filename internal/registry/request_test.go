@@ -166,3 +166,38 @@ func TestPurgeSuperseded(t *testing.T) {
 		}
 	})
 }
+
+// Given a pool instead of a transaction, Request and Rerun still store the check and its job
+// together: when the job cannot be stored, neither is the check's change.
+func TestRequestAndRerunThroughAPoolAreAtomic(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{adapters: &registry.Adapters{}}) // no registry: checks end at once
+		p := tagged(t, "basic")
+		ctx := context.Background()
+		req := registry.CheckRequest{Subject: "account:A", Query: registry.SNILSQuery{SNILS: p.SNILS, Person: personOf(p)}}
+		done := e.wait(t, e.request(t, "account:A", req.Query))
+		if done.Status != registry.Unavailable {
+			t.Fatalf("a check without a registry: %s", done.Status)
+		}
+		// From now on no job can be stored.
+		if _, err := d.Writer().ExecContext(ctx, `ALTER TABLE jobs RENAME TO jobs_gone`); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []db.Querier{d.Writer(), nil} {
+			if _, err := e.svc.Request(ctx, x, req); err == nil {
+				t.Fatal("a request whose job cannot be stored succeeded")
+			}
+			if err := e.svc.Rerun(ctx, x, done.ID); err == nil {
+				t.Fatal("a rerun whose job cannot be stored succeeded")
+			}
+		}
+		cs, err := e.svc.List(ctx, "account:A")
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("the subject has %d checks (%v), want only the first: failed requests left checks without jobs", len(cs), err)
+		}
+		if c, err := e.svc.Get(ctx, done.ID); err != nil || c.Status != registry.Unavailable || c.Run != done.Run {
+			t.Fatalf("after failed reruns the check is %s in run %d (%v), want unavailable in run %d",
+				c.Status, c.Run, err, done.Run)
+		}
+	})
+}

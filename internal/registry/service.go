@@ -100,9 +100,11 @@ type payload struct {
 }
 
 // Request validates the query, stores a pending check and enqueues the job
-// that asks the registry, both through x — the caller's transaction, so that
-// the check exists if and only if the caller's change commits. x nil means a
-// transaction of its own. It returns the check's ID.
+// that asks the registry, both in x if it is the caller's transaction
+// (*sql.Tx), so that the check exists if and only if the caller's change
+// commits. Anything else (nil, a pool) means a transaction of its own: the
+// check and its job are stored together or not at all. It returns the
+// check's ID.
 //
 // A bad query is errs.Invalid wrapping a *FieldError.
 func (s *Service) Request(ctx context.Context, x db.Querier, req CheckRequest) (string, error) {
@@ -121,11 +123,7 @@ func (s *Service) Request(ctx context.Context, x db.Querier, req CheckRequest) (
 		}
 		return s.enqueue(ctx, x, c.ID, 1)
 	}
-	if x != nil {
-		err = store(x)
-	} else {
-		err = s.db.Tx(ctx, func(tx *sql.Tx) error { return store(tx) })
-	}
+	err = s.inTx(ctx, x, store)
 	if err != nil {
 		return "", err
 	}
@@ -141,7 +139,7 @@ func (s *Service) enqueue(ctx context.Context, x db.Querier, id string, run int)
 // Rerun asks the registry again, under the same ID, for a check that ended
 // Unavailable — or that is still Pending, for one whose job was lost (a
 // dead-lettered job, say): the new run supersedes the old, whose job then
-// stores nothing. Through x as Request does. A check with an answer is
+// stores nothing. In x, or a transaction of its own, as Request does. A check with an answer is
 // errs.Conflict: an answer stands, and a new question is a new Request.
 func (s *Service) Rerun(ctx context.Context, x db.Querier, id string) error {
 	restart := func(x db.Querier) error {
@@ -157,10 +155,17 @@ func (s *Service) Rerun(ctx context.Context, x db.Querier, id string) error {
 		}
 		return s.enqueue(ctx, x, id, run)
 	}
-	if x != nil {
-		return restart(x)
+	return s.inTx(ctx, x, restart)
+}
+
+// inTx runs fn in x if it is the caller's transaction, else in a transaction
+// of its own: a check's change and its job are stored together, whatever the
+// caller passed (as notify.Send does).
+func (s *Service) inTx(ctx context.Context, x db.Querier, fn func(db.Querier) error) error {
+	if tx, ok := x.(*sql.Tx); ok {
+		return fn(tx)
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return restart(tx) })
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return fn(tx) })
 }
 
 // Get returns a check; an unknown ID is errs.NotFound.

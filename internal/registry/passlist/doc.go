@@ -79,12 +79,18 @@
 // invalid_passport_lists, and invalid_passport_head naming the current version. An import
 // writes the new version, moves the head and deletes the old version in one transaction: a
 // failed import rolls back and leaves the old list; readers see the old list or the new one,
-// never a mix. A List loads the current version on first use, streaming the chunks of one query
-// straight into the Set (the encoded form is never held whole) and checking its SHA-256. Then a
-// lookup at least Options.CheckEvery (30 s) after the last check reads the head version — one
-// indexed row — and loads a new list if another instance imported one; other lookups meanwhile
-// answer from the list in memory, and if the database cannot be reached the list in memory keeps
-// serving. Only the Set stays resident.
+// never a mix. A List loads the current version in the background (sep starts it when it
+// starts; else the first lookup does), streaming the chunks of one query straight into the Set
+// (the encoded form is never held whole) and checking its SHA-256. Then a lookup at least
+// Options.CheckEvery (30 s) after the last check reads the head version — one indexed row — and,
+// if another instance imported a new list, starts loading it in the background. A load runs
+// under the List's own context and Options.LoadTimeout (10 min), never under a lookup's: a list
+// of 150 million entries that takes longer than a check's timeout to read still loads, and is
+// swapped in whole when it is ready. Lookups never wait for a load: while a newer list loads,
+// and when the database cannot be reached, they answer from the list in memory; while a list is
+// imported but none is in memory yet they fail with ErrNotLoaded, which a passport check takes
+// as no answer and retries later — it never confirms a passport without the list. Only the Set
+// stays resident (two while a newer one loads).
 //
 // # Figures
 //

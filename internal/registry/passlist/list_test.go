@@ -57,6 +57,33 @@ func importBytes(t *testing.T, l *List, data []byte) (Report, error) {
 	return l.Import(context.Background(), bytes.NewReader(data), ImportOptions{Source: "test.csv"})
 }
 
+// loaded returns l with the current list in memory, as an instance has it some time after its
+// first lookup.
+func loaded(t *testing.T, l *List) *List {
+	t.Helper()
+	if err := l.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// eventually waits until the list in memory has the first key of in and not the first of out
+// (a background load has swapped it in), then checks it as holds does.
+func eventually(t *testing.T, l *List, in, out []Key) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		a, _ := l.ContainsKey(context.Background(), in[0])
+		b, err := l.ContainsKey(context.Background(), out[0])
+		if a && !b && err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the list in memory did not change in time: %v, %v, %v", a, b, err)
+		}
+	}
+	holds(t, l, in, out)
+}
+
 // holds checks that the list answers true for every key of in and false for every key of out.
 func holds(t *testing.T, l *List, in, out []Key) {
 	t.Helper()
@@ -107,7 +134,7 @@ func TestImportAndLookUp(t *testing.T) {
 		}
 
 		// A fresh instance loads the same list from the database.
-		holds(t, New(d, Options{}), in, out)
+		holds(t, loaded(t, New(d, Options{})), in, out)
 	})
 }
 
@@ -140,14 +167,14 @@ func TestReimportReplacesAndBrokenFilesChangeNothing(t *testing.T) {
 		if st, _ := l.Status(context.Background()); st.Version != 1 || st.Entries != 3000 {
 			t.Fatalf("after broken imports: %+v", st)
 		}
-		holds(t, New(d, Options{}), a, b) // the database still has list a
+		holds(t, loaded(t, New(d, Options{})), a, b) // the database still has list a
 
 		rep, err := importBytes(t, l, listFile(b))
 		if err != nil || rep.Version != 2 {
 			t.Fatalf("re-import: %+v, %v", rep, err)
 		}
 		holds(t, l, b, a)
-		holds(t, New(d, Options{}), b, a)
+		holds(t, loaded(t, New(d, Options{})), b, a)
 		var lists, chunks int
 		d.Reader().QueryRow(`SELECT count(*) FROM invalid_passport_lists`).Scan(&lists)
 		d.Reader().QueryRow(`SELECT count(*) FROM invalid_passport_chunks WHERE version <> 2`).Scan(&chunks)
@@ -161,7 +188,7 @@ func TestReimportReplacesAndBrokenFilesChangeNothing(t *testing.T) {
 		if _, err := l.Import(ctx, bytes.NewReader(listFile(a)), ImportOptions{}); !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled import: %v", err)
 		}
-		holds(t, New(d, Options{}), b, a)
+		holds(t, loaded(t, New(d, Options{})), b, a)
 	})
 }
 
@@ -180,7 +207,7 @@ func TestImportBzip2(t *testing.T) {
 		if !rep.Compressed || rep.Entries != 60_000 || rep.Counts.Rows != 60_000 {
 			t.Fatalf("report %+v", rep)
 		}
-		holds(t, New(d, Options{}), in, out)
+		holds(t, loaded(t, New(d, Options{})), in, out)
 		if len(progress) == 0 || progress[len(progress)-1].Phase != PhaseStore || progress[0].Bytes == 0 {
 			t.Errorf("progress reports %+v", progress)
 		}
@@ -203,9 +230,10 @@ func TestAnotherInstanceSeesTheNewListAfterTheCheckInterval(t *testing.T) {
 		if _, err := importBytes(t, importer, listFile(a)); err != nil {
 			t.Fatal(err)
 		}
-		// "No list" was checked a moment ago: it takes the interval to notice the import.
+		// "No list" was checked a moment ago: it takes the interval to notice the import, and
+		// then the load runs in the background.
 		clock.Add(int64(time.Minute))
-		holds(t, reader, a, b)
+		eventually(t, reader, a, b)
 
 		if _, err := importBytes(t, importer, listFile(b)); err != nil {
 			t.Fatal(err)
@@ -213,7 +241,7 @@ func TestAnotherInstanceSeesTheNewListAfterTheCheckInterval(t *testing.T) {
 		clock.Add(int64(59 * time.Second))
 		holds(t, reader, a, b) // not yet checked again
 		clock.Add(int64(time.Second))
-		holds(t, reader, b, a)
+		eventually(t, reader, b, a)
 		if err := reader.Refresh(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +260,7 @@ func TestConcurrentReadersSeeTheOldListOrTheNew(t *testing.T) {
 		if _, err := importBytes(t, importer, fileA); err != nil {
 			t.Fatal(err)
 		}
-		reader := New(two, Options{CheckEvery: time.Nanosecond})
+		reader := loaded(t, New(two, Options{CheckEvery: time.Nanosecond}))
 		probeA, probeB := a[:200], b[:200]
 
 		stop := make(chan struct{})
@@ -311,8 +339,12 @@ func TestDamagedStoredListIsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A new instance refuses the damaged list rather than answer from it.
-		if _, err := New(d, Options{}).Contains(context.Background(), "4510", "123456"); !errors.Is(err, errCorrupt) {
+		fresh := New(d, Options{})
+		if err := fresh.Refresh(context.Background()); !errors.Is(err, errCorrupt) {
 			t.Errorf("damaged list: %v, want errCorrupt", err)
+		}
+		if _, err := fresh.Contains(context.Background(), "4510", "123456"); !errors.Is(err, ErrNotLoaded) {
+			t.Errorf("a lookup without the list: %v, want ErrNotLoaded", err)
 		}
 		// The instance that has the list keeps serving it.
 		holds(t, served, a, b)
@@ -354,6 +386,6 @@ func TestConcurrentImportsLeaveOneWholeList(t *testing.T) {
 		if n != 1 || stray != 0 {
 			t.Errorf("%d lists, %d chunks of another version", n, stray)
 		}
-		holds(t, New(d, Options{}), lastKeys, otherKeys)
+		holds(t, loaded(t, New(d, Options{})), lastKeys, otherKeys)
 	})
 }
