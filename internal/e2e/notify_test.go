@@ -87,7 +87,7 @@ func TestDevOutbox(t *testing.T) {
 	// The filter is a plain GET form: it works without JavaScript.
 	b.DisableJavaScript(true)
 	b.Do(chromedp.SendKeys(chromedp.CSS("#outbox-to"), "8 900 555-01-02"))
-	b.Click(".outbox-filter button")
+	b.Submit(".outbox-filter button")
 	b.WaitFor(".outbox-filter a")
 	if n := Eval[int](b, `document.querySelectorAll('.outbox-entry').length`); n != 1 {
 		t.Fatalf("after filtering, %d entries", n)
