@@ -147,6 +147,9 @@ func run(rows int, dsn string, lookups int) error {
 	settle()
 	heap0, rss0 := heapInUse(), rss()
 	list := passlist.New(d, passlist.Options{CheckEvery: time.Hour})
+	if err := list.Refresh(ctx); err != nil { // lookups answer from what is loaded: load it first
+		return err
+	}
 	set, meta, err := list.Current(ctx)
 	if err != nil {
 		return err

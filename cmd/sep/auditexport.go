@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/sep-platform/sep/internal/atomicfile"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/i18n"
@@ -83,23 +82,15 @@ func output(env *environment, path string) (io.Writer, func(error) error, error)
 	if path == "" || path == "-" {
 		return env.stdout, func(err error) error { return err }, nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
+	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return nil, nil, err
 	}
 	return f, func(err error) error {
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(f.Name(), path)
-		}
 		if err != nil {
-			os.Remove(f.Name())
+			f.Abort()
+			return err
 		}
-		return err
+		return f.Commit()
 	}, nil
 }

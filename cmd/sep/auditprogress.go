@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 )
 
@@ -25,13 +23,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, verb string) *progress {
-	p := &progress{w: w, verb: verb, start: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
+	return &progress{w: w, verb: verb, start: time.Now(), tty: isTerminal(w)}
 }
 
 func (p *progress) update(n int64) {
@@ -42,7 +34,7 @@ func (p *progress) update(n int64) {
 	if p.tty {
 		if now := time.Now(); now.Sub(p.last) >= 200*time.Millisecond || n >= p.total {
 			p.last = now
-			fmt.Fprintf(p.w, "\r%s %s", p.bar(), p.line())
+			fmt.Fprintf(p.w, "\r%s %s", bar(float64(p.done)/float64(p.total), 30), p.line())
 			p.shown = true
 		}
 		return
@@ -56,12 +48,6 @@ func (p *progress) update(n int64) {
 func (p *progress) line() string {
 	rate := float64(p.done) / max(time.Since(p.start).Seconds(), 0.001)
 	return fmt.Sprintf("%s %d/%d entries (%d%%), %.0f/s", p.verb, p.done, p.total, p.done*100/p.total, rate)
-}
-
-func (p *progress) bar() string {
-	const width = 30
-	full := int(p.done * width / p.total)
-	return "[" + strings.Repeat("#", full) + strings.Repeat(".", width-full) + "]"
 }
 
 // finish ends the redrawn line.

@@ -12,9 +12,12 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sep-platform/sep/internal/app"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/cryptocmd"
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/keys"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/version"
 )
 
@@ -54,6 +57,7 @@ func init() {
 		{"notify", "messages: test [-email A] [-phone N], status ID, outbox [-to A]", cmdNotify},
 		{"registry", "state registries: import-invalid-passports FILE, invalid-passports-status", cmdRegistry},
 		{"audit", "audit journal: verify, export, checkpoint, checkpoints", cmdAudit},
+		{"keys", "data keys: status [-watch], rotate-data-key, remove-data-key ID", cmdKeys},
 		{"admin", "administration: maintenance schedule|list|cancel", cmdAdmin},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
@@ -119,12 +123,62 @@ func openDatabase(ctx context.Context, env *environment, cfg *config.Config) (*d
 	return d, exitOK
 }
 
+// loadBox loads the data key ring (never generating it) for a command that reads or writes
+// personal data. On failure it prints one line and returns nil with the exit status.
+func loadBox(env *environment, cfg *config.Config) (*seal.Box, int) {
+	schema, code := loadSchema(env, cfg)
+	if schema == nil {
+		return nil, code
+	}
+	return schema.Box, exitOK
+}
+
+// loadSchema is loadBox with every declared table of personal data.
+func loadSchema(env *environment, cfg *config.Config) (*seal.Schema, int) {
+	ring, err := keys.LoadData(app.KeyOptions(cfg, false))
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sep: %v\n", err)
+		return nil, exitUsage
+	}
+	schema, err := app.NewSchema(cfg, ring)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sep: %v\n", err)
+		return nil, exitFailure
+	}
+	return schema, exitOK
+}
+
+// migrate applies the pending migrations, sealing the personal data they move under seal with
+// the data key ring (generated in demo mode if there is none yet, as sep serve would).
+func migrate(ctx context.Context, env *environment, cfg *config.Config, d *db.DB) ([]db.Migration, error) {
+	ring, err := keys.LoadData(app.KeyOptions(cfg, cfg.Demo()))
+	if err != nil {
+		return nil, err
+	}
+	schema, err := app.NewSchema(cfg, ring)
+	if err != nil {
+		return nil, err
+	}
+	return d.MigrateWith(ctx, db.MigrateOptions{Sealer: schema})
+}
+
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// isTerminal reports whether w is a terminal, where progress is redrawn in place rather than
+// written line by line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM.

@@ -29,7 +29,7 @@ func cmdMigrate(env *environment, args []string) int {
 	defer d.Close()
 
 	if rest[0] == "up" {
-		applied, err := d.Migrate(ctx)
+		applied, err := migrate(ctx, env, cfg, d)
 		for _, m := range applied {
 			fmt.Fprintf(env.stdout, "applied %04d_%s\n", m.Version, m.Name)
 		}

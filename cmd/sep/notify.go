@@ -75,7 +75,11 @@ func cmdNotify(env *environment, args []string) int {
 		printDeliveries(env.stdout, ds)
 		return exitOK
 	case rest[0] == "outbox" && fs.NArg() == 0:
-		list, err := notify.Outbox(ctx, d, notify.OutboxFilter{To: *to, Limit: *n})
+		box, code := loadBox(env, cfg)
+		if box == nil {
+			return code
+		}
+		list, err := notify.Outbox(ctx, d, box, notify.OutboxFilter{To: *to, Limit: *n})
 		if err != nil {
 			fmt.Fprintf(env.stderr, "sep: %v\n", err)
 			return exitFailure
@@ -93,9 +97,13 @@ func cmdNotify(env *environment, args []string) int {
 // notifyTest sends a test message and runs its deliveries in this process (an instance of
 // sep serve on the same database may take some of them: either is fine).
 func notifyTest(ctx context.Context, env *environment, cfg *config.Config, d *db.DB, to notify.Recipient) int {
+	box, code := loadBox(env, cfg)
+	if box == nil {
+		return code
+	}
 	q := jobs.New(d)
 	log := newLogger(cfg, env.stderr)
-	nt, err := app.NewNotifier(cfg, d, q, log, prometheus.NewRegistry())
+	nt, err := app.NewNotifier(cfg, d, q, box, log, prometheus.NewRegistry())
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
 		return exitUsage

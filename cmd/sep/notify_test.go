@@ -46,11 +46,15 @@ func TestNotifyCommand(t *testing.T) {
 func TestNotifyProductionNeedsASender(t *testing.T) {
 	dir := t.TempDir()
 	key := filepath.Join(dir, "key")
-	if err := os.WriteFile(key, []byte("not read by this command"), 0o600); err != nil {
+	if err := os.WriteFile(key, []byte("the signing key is not read by these commands"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dataKey := filepath.Join(dir, "data.key")
+	if err := os.WriteFile(dataKey, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"SEP_DATA_DIR": dir, "SEP_MODE": "production", "SEP_PUBLIC_URL": "https://sep.example.ru",
-		"SEP_SMTP_URL": "smtp://127.0.0.1:9?tls=none", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key}
+		"SEP_SMTP_URL": "smtp://127.0.0.1:9?tls=none", "SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": dataKey}
 	if code, _, errOut := sep(t, env, "migrate", "up"); code != exitOK {
 		t.Fatalf("migrate up: %d %s", code, errOut)
 	}
@@ -78,8 +82,9 @@ func TestNotifyReadCommandsIgnoreBrokenGateways(t *testing.T) {
 	if err := os.WriteFile(key, []byte("not read by this command"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The outbox is sealed with the data key the demo start generated.
 	broken := map[string]string{"SEP_DATA_DIR": dir, "SEP_MODE": "production", "SEP_PUBLIC_URL": "https://sep.example.ru",
-		"SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": key,
+		"SEP_SIGNING_KEY_FILE": key, "SEP_DATA_KEY_FILE": filepath.Join(dir, "keys", "data.key"),
 		"SEP_SMS_GATEWAY_URL": "https://127.0.0.1:9/send", "SEP_SMS_BODY": "{{.Phone"}
 	code, out, errOut = sep(t, broken, "notify", "status", id[1])
 	if code != exitOK || !regexp.MustCompile(`(?m)^\S+\s+sms\s+sent\s+1\s`).MatchString(out) {

@@ -82,7 +82,7 @@ func cmdRegistry(env *environment, args []string) int {
 	}
 	defer d.Close()
 	if cfg.AutoMigrate {
-		if _, err := d.Migrate(ctx); err != nil {
+		if _, err := migrate(ctx, env, cfg, d); err != nil {
 			fmt.Fprintf(env.stderr, "sep: database: %v\n", err)
 			return exitFailure
 		}
@@ -197,10 +197,8 @@ type progressBar struct {
 
 func newProgressBar(w io.Writer, size int64) *progressBar {
 	b := &progressBar{w: w, size: size, start: time.Now(), every: 5 * time.Second}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			b.terminal, b.every = true, 200*time.Millisecond
-		}
+	if isTerminal(w) {
+		b.terminal, b.every = true, 200*time.Millisecond
 	}
 	b.last = b.start
 	return b

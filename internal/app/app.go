@@ -29,6 +29,9 @@ import (
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/registry/passlist"
 	"github.com/sep-platform/sep/internal/registry/sim"
+	"github.com/sep-platform/sep/internal/retention"
+	"github.com/sep-platform/sep/internal/seal"
+	"github.com/sep-platform/sep/internal/seal/rotate"
 	"github.com/sep-platform/sep/internal/site"
 	"github.com/sep-platform/sep/internal/validate"
 	"github.com/sep-platform/sep/internal/version"
@@ -55,6 +58,11 @@ type Main struct {
 	InvalidPassports *passlist.List
 	Keys             *keys.Keys     // the instance keys
 	Audit            *audit.Journal // nil while the journal's migration is pending
+	// Seal seals personal data at rest with the data key ring (internal/seal); Rotator
+	// re-seals it after a rotation; Retention purges what is past its retention period.
+	Seal      *seal.Schema
+	Rotator   *rotate.Rotator
+	Retention *retention.Purger
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
 	Maintenance *maintenance.Cache
 
@@ -88,7 +96,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.DB = d
 	if cfg.AutoMigrate {
-		applied, err := d.Migrate(ctx)
+		applied, err := d.MigrateWith(ctx, db.MigrateOptions{Sealer: m.Seal})
 		if err != nil {
 			return fmt.Errorf("database: %w", err)
 		}
@@ -107,12 +115,18 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Metrics.MustRegister(collectors.NewDBStatsCollector(d.Reader(), "read"))
 	}
 	m.Jobs = jobs.New(d)
-	if m.Notify, err = NewNotifier(cfg, d, m.Jobs, m.Logger, m.Metrics); err != nil {
+	m.Rotator = NewRotator(m)
+	if m.Notify, err = NewNotifier(cfg, d, m.Jobs, m.Seal.Box, m.Logger, m.Metrics); err != nil {
 		return err
 	}
 	m.openRegistry(ctx)
 	if err := m.openAudit(ctx); err != nil {
 		return err
+	}
+	if m.Audit != nil { // nil: migrations pending, see openAudit
+		if err := m.scheduleRetention(ctx); err != nil {
+			return fmt.Errorf("retention: %w", err)
+		}
 	}
 
 	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})
@@ -138,7 +152,7 @@ func (m *Main) Open(ctx context.Context) error {
 	maintenance.Register(m.Site, m.Maintenance)
 	if cfg.Demo() {
 		// The outbox holds one-time codes: its pages exist in demo mode only.
-		notify.RegisterOutbox(m.Site, d)
+		notify.RegisterOutbox(m.Site, d, m.Seal.Box)
 	}
 	validate.Register(m.Site, nil)
 	if m.Audit != nil {
@@ -200,6 +214,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.InvalidPassports.StartLoading() // in the background: checks meanwhile retry, never wait
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	watchDone := make(chan struct{})
+	go func() { defer close(watchDone); m.watchDataKey(workCtx, 2*time.Second) }()
 	workersDone := make(chan struct{})
 	go func() {
 		defer close(workersDone)
@@ -244,6 +260,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-time.After(time.Until(deadline.Add(-reserve / 2))):
 		m.Logger.Warn("background jobs did not stop in time; leaving them to their leases")
 	}
+	<-watchDone
 	actx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	m.stopAudit(actx)

@@ -12,11 +12,9 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/keys"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/version"
 )
-
-// auditMigration is the migration that creates the journal's tables.
-const auditMigration = 10
 
 // instanceSettings differ between instances of one deployment by design; journaling them would
 // record every instance's start as a change.
@@ -28,14 +26,13 @@ var instanceSettings = map[string]bool{
 // loadKeys loads (in demo mode, generates) the instance keys, before anything else touches
 // the database: a bad key file stops start-up with nothing changed.
 func (m *Main) loadKeys() error {
-	cfg := m.Config
-	k, err := keys.Load(keys.Options{SigningKeyFile: cfg.SigningKeyFile, DataKeyFile: cfg.DataKeyFile,
-		DataDir: cfg.DataDir, Generate: cfg.Demo()})
+	k, err := keys.Load(KeyOptions(m.Config, m.Config.Demo()))
 	if err != nil {
 		return err // a *config.Error naming the setting
 	}
 	m.Keys = k
-	return nil
+	m.Seal, err = NewSchema(m.Config, k.Data)
+	return err
 }
 
 // openAnchors checks and opens the sinks of SEP_AUDIT_ANCHORS before anything touches the
@@ -63,10 +60,11 @@ func (m *Main) openAudit(ctx context.Context) error {
 		return fmt.Errorf("database: %w", err)
 	}
 	for _, s := range status {
-		if s.Version == auditMigration && !s.Applied {
+		if !s.Applied {
 			// SEP_AUTO_MIGRATE=false with migrations pending: /readyz keeps traffic away until
-			// `sep migrate up`, and the journal starts with the next start.
-			m.Logger.Warn("the audit journal's tables do not exist yet; nothing is journaled until the migrations are applied")
+			// `sep migrate up`, and the journal and the background schedules start with the
+			// next start.
+			m.Logger.Warn("database migrations are pending; nothing is journaled and no background work is scheduled until they are applied")
 			m.Audit = nil
 			return nil
 		}
@@ -80,9 +78,7 @@ func (m *Main) openAudit(ctx context.Context) error {
 		func() error {
 			return m.Audit.RecordKey(ctx, keys.Signing, k.SigningID, string(pub), slices.Contains(k.Generated, keys.Signing))
 		},
-		func() error {
-			return m.Audit.RecordKey(ctx, keys.Data, k.DataID, "", slices.Contains(k.Generated, keys.Data))
-		},
+		func() error { return m.noticeDataKey(ctx, slices.Contains(k.Generated, keys.Data)) },
 		func() error { return m.Audit.RecordSettings(ctx, m.settings()) },
 		func() error {
 			m.Audit.ServeAnchors(m.Jobs, m.anchors)
@@ -110,8 +106,9 @@ func (m *Main) settings() []audit.Setting {
 		value := v.Value
 		if v.Secret && value != "" {
 			// A secret is journaled by a fingerprint keyed with the data key: a change of
-			// secret shows, and nobody without the key can test guesses against it.
-			mac := hmac.New(streebog.New256, m.Keys.Data)
+			// secret shows, and nobody without the key can test guesses against it. (After
+			// a data-key rotation each secret is journaled once more, under the new key.)
+			mac := hmac.New(streebog.New256, m.Keys.Data.Derive(seal.PurposeFingerprint))
 			mac.Write([]byte(v.Env + "\x00" + value))
 			value = "secret:" + hex.EncodeToString(mac.Sum(nil)[:8])
 		}

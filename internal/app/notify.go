@@ -10,12 +10,13 @@ import (
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // NewNotifier builds the notifier from the settings — the development outbox in demo mode (or
 // when forced), else the configured SMTP and SMS gateways — and registers its delivery job on
 // q. Open uses it, and so does `sep notify test`.
-func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, logger *slog.Logger, reg prometheus.Registerer) (*notify.Notifier, error) {
+func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, box *seal.Box, logger *slog.Logger, reg prometheus.Registerer) (*notify.Notifier, error) {
 	outbox := cfg.Demo()
 	if cfg.Notify.Outbox != nil {
 		outbox = *cfg.Notify.Outbox
@@ -53,6 +54,7 @@ func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, logger *slog.Logge
 	return notify.New(notify.Options{
 		DB:         d,
 		Jobs:       q,
+		Box:        box,
 		Catalog:    i18n.Default(),
 		SiteURL:    cfg.PublicURL.String(),
 		Transports: transports,

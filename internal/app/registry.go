@@ -43,7 +43,7 @@ func (m *Main) openRegistry(ctx context.Context) {
 	if cfg.Registry.Backoff > 0 {
 		backoff = jobs.Exponential(cfg.Registry.Backoff, time.Hour)
 	}
-	m.Registry = registry.NewService(registry.Options{DB: m.DB, Jobs: m.Jobs, Adapters: adapters,
+	m.Registry = registry.NewService(registry.Options{DB: m.DB, Jobs: m.Jobs, Box: m.Seal.Box, Adapters: adapters,
 		InvalidPassports: invalidList{m.InvalidPassports}, Attempts: cfg.Registry.Attempts,
 		Timeout: cfg.Registry.Timeout, Backoff: backoff, Logger: m.Logger})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/registry/passlist"
 	"github.com/sep-platform/sep/internal/registry/sim"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // A passport check that comes while this instance is still loading the imported МВД list is
@@ -28,7 +29,8 @@ func TestPassportCheckWaitsForTheListByRetrying(t *testing.T) {
 	defer list.Close()
 	q := jobs.New(d)
 	// The simulator would confirm this passport: only the list knows it is invalid.
-	svc := registry.NewService(registry.Options{DB: d, Jobs: q, Adapters: sim.New(sim.Options{}).Adapters(),
+	svc := registry.NewService(registry.Options{DB: d, Jobs: q, Box: seal.NewBox(seal.GenerateRing(), nil),
+		Adapters:         sim.New(sim.Options{}).Adapters(),
 		InvalidPassports: invalidList{list}, Backoff: func(int) time.Duration { return 50 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

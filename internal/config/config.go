@@ -58,6 +58,8 @@ type Config struct {
 
 	// Registry configures the state-registry checks (see settings.go).
 	Registry RegistrySettings
+	// Retention says how long personal data is kept (see retention.go).
+	Retention RetentionSettings
 
 	raw map[string]string // the values as given, for Dump
 }

@@ -261,7 +261,7 @@ var settings = []setting{
 		usage: "the instance's GOST R 34.10-2012 signing key (PKCS#8 PEM); generated in the data directory in demo mode",
 		apply: func(c *Config, v string) error { c.SigningKeyFile = v; return nil }},
 	{flag: "data-key-file", env: "SEP_DATA_KEY_FILE", arg: "FILE",
-		usage: "key that encrypts personal data at rest (32 random bytes, hex); generated in the data directory in demo mode",
+		usage: "the data key ring that seals personal data at rest (one key of 64 hex digits per line, \"current\" after the one in use; see go doc ./internal/seal); generated in the data directory in demo mode",
 		apply: func(c *Config, v string) error { c.DataKeyFile = v; return nil }},
 	{flag: "registry-source", env: "SEP_REGISTRY_SOURCE", arg: "SOURCE",
 		usage: "who answers registry checks (МВД, СФР, ФНС): simulator (fictitious data) or none (checks end unavailable); default simulator in demo mode, none in production",

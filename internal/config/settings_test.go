@@ -91,6 +91,17 @@ var settingCases = []settingCase{
 	{env: "SEP_TLS_CERT_FILE", value: "/etc/sep/cert.pem", reason: "SEP_TLS_CERT_FILE and SEP_TLS_KEY_FILE go together"},
 	{env: "SEP_TLS_KEY_FILE", value: "/etc/sep/key.pem", reason: "SEP_TLS_CERT_FILE and SEP_TLS_KEY_FILE go together"},
 
+	{env: "SEP_RETAIN_CODES", value: "12h", ok: func(c *Config) bool { return c.Retention.Codes == 12*time.Hour }},
+	{env: "SEP_RETAIN_CODES", value: "10m", reason: "at least 1h"},
+	{env: "SEP_RETAIN_MESSAGES", value: "30d", ok: func(c *Config) bool { return c.Retention.Messages == 30*24*time.Hour }},
+	{env: "SEP_RETAIN_MESSAGES", value: "1w", reason: "not a period (e.g. 90d, 12h)"},
+	{env: "SEP_RETAIN_INBOX", value: "730d", ok: func(c *Config) bool { return c.Retention.Inbox == 730*24*time.Hour }},
+	{env: "SEP_RETAIN_INBOX", value: "36501d", reason: "at most 36500d"},
+	{env: "SEP_RETAIN_OUTBOX", value: "1d", ok: func(c *Config) bool { return c.Retention.Outbox == 24*time.Hour }},
+	{env: "SEP_RETAIN_OUTBOX", value: "-1d", reason: "not a period (e.g. 90d, 12h)"},
+	{env: "SEP_RETAIN_REGISTRY_CHECKS", value: "1825d", ok: func(c *Config) bool { return c.Retention.RegistryChecks == 1825*24*time.Hour }},
+	{env: "SEP_RETAIN_REGISTRY_CHECKS", value: "forever", reason: "not a period (e.g. 90d, 12h)"},
+
 	{env: "SEP_AUDIT_ANCHORS", value: "/var/log/sep/anchors.log, syslog", ok: func(c *Config) bool {
 		return slices.Equal(c.AuditAnchors, []string{"/var/log/sep/anchors.log", "syslog"})
 	}},

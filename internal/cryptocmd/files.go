@@ -7,11 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/sep-platform/sep/gost/gost3410"
 	"github.com/sep-platform/sep/gost/gostpkix"
 	"github.com/sep-platform/sep/gost/gostx509"
+	"github.com/sep-platform/sep/internal/atomicfile"
 )
 
 // maxInput bounds what is read into memory at once (CMS content, keys,
@@ -67,33 +67,7 @@ func (e *env) writeFile(path string, data []byte, perm os.FileMode) error {
 		}
 		return nil
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return usageErr("cannot write %s: %v", path, describe(err))
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return usageErr("cannot write %s: %v", path, describe(err))
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fail(err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	// Without the sync a crash soon after the rename can leave the new name
-	// on an empty file.
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
+	if err := atomicfile.Write(path, data, perm); err != nil {
 		return usageErr("cannot write %s: %v", path, describe(err))
 	}
 	return nil

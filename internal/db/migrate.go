@@ -27,6 +27,9 @@ import (
 // side reserve ranges), but every version is applied once, in order of the versions not yet
 // applied. Never edit a migration that has shipped: add a new one.
 //
+// A few migrations are steps in Go rather than SQL (goSteps below), for changes SQL cannot
+// make, such as sealing existing personal data with the data key (see Sealer).
+//
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
@@ -34,8 +37,19 @@ var migrationFiles embed.FS
 type Migration struct {
 	Version  int
 	Name     string
-	SQL      string // expanded for the engine
-	Checksum string // of the file as written
+	SQL      string // expanded for the engine; empty for a Go step
+	Checksum string // of the file as written (of the step's name for a Go step)
+	step     stepFunc
+}
+
+// MigrateOptions tune MigrateWith.
+type MigrateOptions struct {
+	// Sealer seals the personal data that migrations move under seal. Without one, a
+	// migration that finds such data to seal fails and says so (a fresh database has none).
+	Sealer Sealer
+	// UpTo, if not zero, stops after the migrations up to this version (tests of migrations
+	// with data in between).
+	UpTo int
 }
 
 // MigrationStatus is a migration with what the database knows of it.
@@ -95,6 +109,13 @@ func loadMigrations(fsys fs.FS, d Dialect) ([]Migration, error) {
 	for _, m := range byVersion {
 		out = append(out, m)
 	}
+	for v, st := range goSteps {
+		if prev, dup := byVersion[v]; dup {
+			return nil, fmt.Errorf("migration %04d: both %s and the Go step %s", v, prev.Name, st.name)
+		}
+		sum := sha256.Sum256([]byte("go step " + st.name))
+		out = append(out, Migration{Version: v, Name: st.name, Checksum: hex.EncodeToString(sum[:8]), step: st.run})
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
 }
@@ -108,7 +129,13 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // Migrate applies the pending migrations and returns the ones it applied. Several processes may
 // call it at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
+// It has no Sealer: see MigrateWith.
 func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	return d.MigrateWith(ctx, MigrateOptions{})
+}
+
+// MigrateWith is Migrate with options.
+func (d *DB) MigrateWith(ctx context.Context, opt MigrateOptions) ([]Migration, error) {
 	all, err := Migrations(d.dialect)
 	if err != nil {
 		return nil, err
@@ -131,7 +158,10 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	}
 	var applied []Migration
 	for _, m := range all {
-		did, err := applyOne(ctx, conn, m)
+		if opt.UpTo > 0 && m.Version > opt.UpTo {
+			break
+		}
+		did, err := d.applyOne(ctx, conn, m, opt)
 		if err != nil {
 			return applied, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
@@ -142,7 +172,7 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	return applied, nil
 }
 
-func applyOne(ctx context.Context, conn *sql.Conn, m Migration) (bool, error) {
+func (d *DB) applyOne(ctx context.Context, conn *sql.Conn, m Migration, opt MigrateOptions) (bool, error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -155,7 +185,11 @@ func applyOne(ctx context.Context, conn *sql.Conn, m Migration) (bool, error) {
 	if n > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+	if m.step != nil {
+		if err := m.step(ctx, tx, d.dialect, opt.Sealer); err != nil {
+			return false, err
+		}
+	} else if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)`,

@@ -17,9 +17,11 @@ import (
 // a busy timeout instead of immediate "database is locked" errors, foreign keys on,
 // synchronous=NORMAL (durable in WAL mode except for the last commits on power loss, not on a
 // process crash), and BEGIN IMMEDIATE so a write transaction takes the lock up front rather
-// than failing when it upgrades from a read.
+// than failing when it upgrades from a read. secure_delete overwrites deleted content with
+// zeros: personal data that is purged, erased or re-sealed does not linger in free pages of
+// the file.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-	"&_time_format=sqlite"
+	"&_pragma=secure_delete(1)&_time_format=sqlite"
 
 func openSQLite(path string, opt Options) (*DB, error) {
 	if path == "" {

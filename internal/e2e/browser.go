@@ -99,6 +99,17 @@ func (b *Browser) Click(selector string) {
 	b.Do(chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
 }
 
+// Submit clicks the element matching the CSS selector — a submit button or a link — and waits
+// until the page it leads to has loaded (not merely until an element is visible, which the
+// page being left may have too).
+func (b *Browser) Submit(selector string) {
+	b.t.Helper()
+	if _, err := chromedp.RunResponse(b.Ctx, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible)); err != nil {
+		b.t.Fatal(err)
+	}
+	b.Do(chromedp.WaitVisible(chromedp.CSS("main")))
+}
+
 // WaitFor waits until an element matching the CSS selector is visible.
 func (b *Browser) WaitFor(selector string) {
 	b.t.Helper()

@@ -87,7 +87,7 @@ func TestDevOutbox(t *testing.T) {
 	// The filter is a plain GET form: it works without JavaScript.
 	b.DisableJavaScript(true)
 	b.Do(chromedp.SendKeys(chromedp.CSS("#outbox-to"), "8 900 555-01-02"))
-	b.Click(".outbox-filter button")
+	b.Submit(".outbox-filter button")
 	b.WaitFor(".outbox-filter a")
 	if n := Eval[int](b, `document.querySelectorAll('.outbox-entry').length`); n != 1 {
 		t.Fatalf("after filtering, %d entries", n)
@@ -207,7 +207,7 @@ func TestProductionWithForcedOutbox(t *testing.T) {
 	sendCode(t, sep, "+79005550199", "990099", "ru")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		out, err := notify.Outbox(context.Background(), sep.DB, notify.OutboxFilter{To: "+79005550199"})
+		out, err := notify.Outbox(context.Background(), sep.DB, sep.Seal.Box, notify.OutboxFilter{To: "+79005550199"})
 		if err != nil {
 			t.Fatal(err)
 		}

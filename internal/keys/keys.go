@@ -1,18 +1,18 @@
 // Package keys loads the instance keys of sep: the GOST R 34.10-2012 signing key (it signs the
-// audit journal's checkpoints, and later the documents sep issues) and the data key (32 random
-// bytes that will encrypt personal data at rest).
+// audit journal's checkpoints, and later the documents sep issues) and the data key ring (the
+// keys that seal personal data at rest, see package internal/seal).
 //
 // In production both come from files named by settings: SEP_SIGNING_KEY_FILE, a PKCS#8 PEM key
-// as `sep crypto keygen` writes it, and SEP_DATA_KEY_FILE, 64 hex digits. In demo mode a key
-// whose setting is unset is generated on first start in DATA_DIR/keys/ (signing.pem, data.key;
-// mode 0600 in a 0700 directory) and reused on later starts. Generation is atomic and exclusive
-// (written to a temporary file, then hard-linked into place), so two instances starting on one
-// data directory end up with the same key.
+// as `sep crypto keygen` writes it, and SEP_DATA_KEY_FILE, the key ring in the format package
+// seal documents (one key of 64 hex digits is a ring of one). In demo mode a key whose setting
+// is unset is generated on first start in DATA_DIR/keys/ (signing.pem, data.key; mode 0600 in
+// a 0700 directory) and reused on later starts. Generation is atomic and exclusive (written to
+// a temporary file, then hard-linked into place), so two instances starting on one data
+// directory end up with the same key.
 //
 // A key has an id that can be published and logged: the first 8 bytes, in hex, of the
-// Streebog-256 digest of the public key's SubjectPublicKeyInfo DER (signing key), or of a
-// domain-separated Streebog-256 of the key bytes (data key). The data key's value is never
-// logged or journaled.
+// Streebog-256 digest of the public key's SubjectPublicKeyInfo DER (signing key), or the data
+// key's seal.KeyID. The data keys' values are never logged or journaled.
 //
 // Every failure to read or parse a key file wraps a *config.Error naming the setting, so start-up
 // stops with exit status 2 and one line saying what to fix; a key that does not exist and may
@@ -27,20 +27,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/sep-platform/sep/gost/gost3410"
 	"github.com/sep-platform/sep/gost/gostpkix"
 	"github.com/sep-platform/sep/gost/streebog"
+	"github.com/sep-platform/sep/internal/atomicfile"
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // Curve is the parameter set of generated signing keys: tc26-256-A, which signs Streebog-256
 // digests. Loaded keys may be on any GOST R 34.10-2012 parameter set.
 const Curve = "tc26-256-A"
-
-// DataKeySize is the length of the data key in bytes.
-const DataKeySize = 32
 
 // Purposes of keys, as journaled.
 const (
@@ -51,7 +49,7 @@ const (
 // Options say where the keys are.
 type Options struct {
 	SigningKeyFile string // SEP_SIGNING_KEY_FILE; empty: DataDir/keys/signing.pem
-	DataKeyFile    string // SEP_DATA_KEY_FILE; empty: DataDir/keys/data.key
+	DataKeyFile    string // SEP_DATA_KEY_FILE; empty: DataDir/keys/data.key (see DataKeyPath)
 	DataDir        string
 	// Generate allows creating a missing key in DataDir (demo mode at start-up). Without it a
 	// missing key is an error; tools such as `sep audit verify` never create keys.
@@ -62,8 +60,7 @@ type Options struct {
 type Keys struct {
 	Signing   *gost3410.PrivateKey
 	SigningID string
-	Data      []byte
-	DataID    string
+	Data      *seal.Ring // the data key ring; Data.Current() seals new values
 	// Generated lists the purposes (Signing, Data) of keys created by this Load.
 	Generated []string
 }
@@ -85,10 +82,9 @@ func Load(opt Options) (*Keys, error) {
 	if gen {
 		k.Generated = append(k.Generated, Signing)
 	}
-	if k.Data, gen, err = loadData(opt); err != nil {
+	if k.Data, gen, err = loadData(opt, opt.Generate); err != nil {
 		return nil, err
 	}
-	k.DataID = dataID(k.Data)
 	if gen {
 		k.Generated = append(k.Generated, Data)
 	}
@@ -125,26 +121,48 @@ func LoadSigning(opt Options) (*gost3410.PrivateKey, bool, error) {
 	return key, gen, nil
 }
 
-func loadData(opt Options) ([]byte, bool, error) {
-	path, setting, explicit := opt.DataKeyFile, "SEP_DATA_KEY_FILE", opt.DataKeyFile != ""
-	if !explicit {
-		path = filepath.Join(opt.DataDir, "keys", "data.key")
+// DataKeyPath returns the key ring file: SEP_DATA_KEY_FILE, or the one in the data directory.
+func DataKeyPath(opt Options) string {
+	if opt.DataKeyFile != "" {
+		return opt.DataKeyFile
 	}
-	generate := func() ([]byte, error) {
-		b := make([]byte, DataKeySize)
+	return filepath.Join(opt.DataDir, "keys", "data.key")
+}
+
+// LoadData reads the data key ring alone (generating it only if opt.Generate allows): for
+// tools, and for reloading the ring of a running instance after `sep keys rotate-data-key`
+// changed the file.
+func LoadData(opt Options) (*seal.Ring, error) {
+	r, _, err := loadData(opt, opt.Generate)
+	return r, err
+}
+
+func loadData(opt Options, generate bool) (*seal.Ring, bool, error) {
+	path, setting, explicit := DataKeyPath(opt), "SEP_DATA_KEY_FILE", opt.DataKeyFile != ""
+	newKey := func() ([]byte, error) {
+		b := make([]byte, seal.KeySize)
 		rand.Read(b)
 		return []byte(hex.EncodeToString(b) + "\n"), nil
 	}
-	data, gen, err := readOrCreate(path, !explicit && opt.Generate, generate)
+	data, gen, err := readOrCreate(path, !explicit && generate, newKey)
 	if err != nil {
 		return nil, false, fileError(setting, path, explicit, err)
 	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
-	if err != nil || len(key) != DataKeySize {
-		return nil, false, fileError(setting, path, explicit,
-			fmt.Errorf("want %d random bytes as %d hex digits", DataKeySize, 2*DataKeySize))
+	ring, err := seal.ParseRing(data)
+	if err != nil {
+		return nil, false, fileError(setting, path, explicit, fmt.Errorf("not a data key ring: %v", err))
 	}
-	return key, gen, nil
+	return ring, gen, nil
+}
+
+// WriteData replaces the data key ring file with ring, atomically (readers see the old file or
+// the new, never a part), keeping it readable by sep's user only.
+func WriteData(opt Options, ring *seal.Ring) error {
+	path := DataKeyPath(opt)
+	if err := atomicfile.Write(path, ring.Marshal(), 0o600); err != nil {
+		return fileError("SEP_DATA_KEY_FILE", path, opt.DataKeyFile != "", err)
+	}
+	return nil
 }
 
 // readOrCreate reads path; if it does not exist and create is true, it writes the bytes
@@ -158,33 +176,14 @@ func readOrCreate(path string, create bool, generate func() ([]byte, error)) ([]
 	if !create {
 		return nil, false, ErrNoKey
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, false, err
 	}
 	content, err := generate()
 	if err != nil {
 		return nil, false, err
 	}
-	tmp, err := os.CreateTemp(dir, ".key-*")
-	if err != nil {
-		return nil, false, err
-	}
-	defer os.Remove(tmp.Name())
-	// CreateTemp makes the file 0600; write, sync, then link it into place so that nobody
-	// ever reads a half-written key.
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return nil, false, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, false, err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteNew(path, content, 0o600); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			data, err := os.ReadFile(path)
 			return data, false, err
@@ -232,11 +231,4 @@ func ID(pub *gost3410.PublicKey) (string, error) {
 	}
 	sum := streebog.Sum256(der)
 	return hex.EncodeToString(sum[:8]), nil
-}
-
-// dataID names a data key without revealing it: a digest of the key with a label in front,
-// so that it is no digest anything else computes.
-func dataID(key []byte) string {
-	sum := streebog.Sum256(append([]byte("sep data key id\x00"), key...))
-	return hex.EncodeToString(sum[:8])
 }

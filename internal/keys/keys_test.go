@@ -21,6 +21,7 @@ import (
 	"github.com/sep-platform/sep/gost/streebog"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/cryptocmd"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 func TestDemoKeysAreGeneratedOnceAndReused(t *testing.T) {
@@ -35,8 +36,13 @@ func TestDemoKeysAreGeneratedOnceAndReused(t *testing.T) {
 	if k1.Signing.Curve().Name != Curve {
 		t.Fatalf("generated key on %s, want %s", k1.Signing.Curve().Name, Curve)
 	}
-	if len(k1.Data) != DataKeySize || bytes.Equal(k1.Data, make([]byte, DataKeySize)) {
-		t.Fatalf("data key %x is not 32 random bytes", k1.Data)
+	raw, _ := os.ReadFile(filepath.Join(dir, "keys", "data.key"))
+	if key, err := hex.DecodeString(strings.TrimSpace(string(raw))); err != nil || len(key) != seal.KeySize ||
+		bytes.Equal(key, make([]byte, seal.KeySize)) {
+		t.Fatalf("the generated data key file is not 32 random bytes in hex, as openssl rand -hex 32 writes")
+	}
+	if len(k1.Data.IDs()) != 1 {
+		t.Fatalf("a generated ring holds %d keys, want 1", len(k1.Data.IDs()))
 	}
 	for _, f := range []string{"keys/signing.pem", "keys/data.key"} {
 		st, err := os.Stat(filepath.Join(dir, f))
@@ -50,7 +56,7 @@ func TestDemoKeysAreGeneratedOnceAndReused(t *testing.T) {
 	if st, _ := os.Stat(filepath.Join(dir, "keys")); st.Mode().Perm() != 0o700 {
 		t.Errorf("keys directory has mode %v, want 0700", st.Mode().Perm())
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, "keys", ".key-*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(dir, "keys", ".*")); len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 
@@ -61,10 +67,10 @@ func TestDemoKeysAreGeneratedOnceAndReused(t *testing.T) {
 	if len(k2.Generated) != 0 {
 		t.Errorf("second start generated %v again", k2.Generated)
 	}
-	if !k2.Signing.Equal(k1.Signing) || k2.SigningID != k1.SigningID || !bytes.Equal(k2.Data, k1.Data) || k2.DataID != k1.DataID {
+	if !k2.Signing.Equal(k1.Signing) || k2.SigningID != k1.SigningID || k2.Data.Current() != k1.Data.Current() {
 		t.Error("the second start did not reuse the keys of the first")
 	}
-	if strings.Contains(k1.DataID, hex.EncodeToString(k1.Data[:8])) {
+	if strings.Contains(string(raw), k1.Data.Current().String()) {
 		t.Error("the data key id reveals key bytes")
 	}
 }
@@ -104,7 +110,8 @@ func TestKeysFromFilesWrittenBySepCrypto(t *testing.T) {
 	if len(k.Generated) != 0 {
 		t.Errorf("generated %v although both files were given", k.Generated)
 	}
-	if k.Signing.Curve().Name != "tc26-512-A" || !bytes.Equal(k.Data, raw) {
+	want, _ := seal.NewRing(0, raw)
+	if k.Signing.Curve().Name != "tc26-512-A" || k.Data.Current() != want.Current() {
 		t.Error("the keys read are not the ones in the files")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "var", "keys")); !errors.Is(err, os.ErrNotExist) {
@@ -138,6 +145,8 @@ func TestBadKeyFilesNameTheSetting(t *testing.T) {
 		{"data short", good, write("short.key", "abcd"), "SEP_DATA_KEY_FILE", "64 hex digits"},
 		{"data not hex", good, write("nothex.key", strings.Repeat("zz", 32)), "SEP_DATA_KEY_FILE", "64 hex digits"},
 		{"data raw bytes", good, write("raw.key", strings.Repeat("\x01", 32)), "SEP_DATA_KEY_FILE", "64 hex digits"},
+		{"data ring without current", good, write("two.key", strings.Repeat("ab", 32)+"\n"+strings.Repeat("cd", 32)+"\n"),
+			"SEP_DATA_KEY_FILE", "none is marked current"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -195,7 +204,7 @@ func TestInstancesStartingTogetherShareOneKey(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			ids[i] = k.SigningID + "/" + k.DataID
+			ids[i] = k.SigningID + "/" + k.Data.Current().String()
 			generated[i] = len(k.Generated)
 		})
 	}

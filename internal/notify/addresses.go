@@ -1,79 +1,52 @@
 package notify
 
 import (
-	"fmt"
-	"net/mail"
 	"strings"
 
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/ruid"
 )
 
-// NormalizePhone returns the phone number in the one spelling sep stores and compares:
-// "+" and 10 to 15 digits (E.164). Spaces, dashes, dots and parentheses are dropped, and a
-// Russian 11-digit number written with a leading 8 becomes +7…, so that one phone is one
-// recipient for rate limits however it was typed.
-func NormalizePhone(s string) (string, error) {
-	bad := func() (string, error) {
-		return "", errs.E(errs.Invalid, "notify.bad_phone", fmt.Errorf("malformed phone number (%d characters)", len(s)))
+// Addresses are spelled by package ruid, the one normaliser of phone numbers and e-mail
+// addresses in sep: one phone or address is one recipient for the rate limits and one blind
+// index for lookups however it was typed ("8 (900) 123-45-67" and "+79001234567"; a Cyrillic
+// domain and its punycode).
+
+// phoneAddress returns where an SMS goes: a Russian mobile number as +7XXXXXXXXXX. A number that
+// cannot take SMS is errs.Invalid "notify.bad_phone", wrapping ruid's precise *ruid.Error.
+func phoneAddress(s string) (string, error) {
+	p, err := ruid.MobilePhone(s)
+	if err != nil {
+		return "", errs.E(errs.Invalid, "notify.bad_phone", err)
 	}
-	if len(s) > 40 {
-		return bad()
-	}
-	digits := make([]byte, 0, 16)
-	plus := false
-	for i, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, byte(r))
-		case r == '+' && i == 0:
-			plus = true
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return bad()
-		}
-	}
-	if !plus && len(digits) == 11 && digits[0] == '8' {
-		digits[0] = '7'
-	}
-	if len(digits) < 10 || len(digits) > 15 || digits[0] == '0' {
-		return bad()
-	}
-	return "+" + string(digits), nil
+	return p, nil
 }
 
-// NormalizeEmail checks that s is a bare e-mail address (no display name) and returns it with
-// the domain in lower case. The local part keeps its case: mail systems may tell it apart.
-func NormalizeEmail(s string) (string, error) {
-	bad := func() (string, error) {
-		return "", errs.E(errs.Invalid, "notify.bad_email", fmt.Errorf("malformed e-mail address (%d characters)", len(s)))
+// emailAddress returns where an e-mail goes, in ruid's canonical form (the domain in its
+// display form; the SMTP transport sends to its ASCII form). A malformed address is
+// errs.Invalid "notify.bad_email", wrapping ruid's *ruid.Error.
+func emailAddress(s string) (string, error) {
+	a, err := ruid.Email(s)
+	if err != nil {
+		return "", errs.E(errs.Invalid, "notify.bad_email", err)
 	}
-	s = strings.TrimSpace(s)
-	if len(s) > 254 || strings.ContainsAny(s, "\r\n\t<>\" ") {
-		return bad()
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return bad()
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 || at == len(s)-1 || !strings.Contains(s[at+1:], ".") {
-		return bad()
-	}
-	return s[:at] + "@" + strings.ToLower(s[at+1:]), nil
+	return a, nil
 }
 
-// normalizeAddress normalises an address of unknown sort (an outbox filter): an e-mail
-// address if it has an @, a phone number if it reads as one, else as it is.
-func normalizeAddress(s string) string {
+// normalizeAddress normalises an address of unknown sort (the outbox filter, the outbox's
+// blind index): an e-mail address if it has an @, a phone number if it reads as one, else as
+// it is (an account id). It never fails, so that a filter for an odd spelling finds nothing
+// rather than an error.
+func normalizeAddress(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, "@") {
-		if a, err := NormalizeEmail(s); err == nil {
-			return a
+		if a, err := ruid.Email(s); err == nil {
+			return a, nil
 		}
-		return s
+		return s, nil
 	}
-	if p, err := NormalizePhone(s); err == nil {
-		return p
+	if p, err := ruid.Phone(s); err == nil {
+		return p, nil
 	}
-	return s
+	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // State is where a delivery is in its life (see the package doc for the diagram).
@@ -154,7 +155,7 @@ func (n *Notifier) eraseSecrets(ctx context.Context, tx *sql.Tx, d *Delivery) er
 	if k, err := KindOf(d.Kind); err != nil || !k.Secret {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE notify_messages SET body_text = '', body_html = '', body_short = ''
+	_, err := tx.ExecContext(ctx, `UPDATE notify_messages SET body_text = NULL, body_html = NULL, body_short = NULL
 		WHERE id = $1 AND NOT EXISTS (
 			SELECT 1 FROM notify_deliveries WHERE message_id = $1 AND state IN ('queued', 'sending'))`, d.MessageID)
 	return err
@@ -165,13 +166,31 @@ func (n *Notifier) loadDelivery(ctx context.Context, id string) (*Delivery, Stat
 	var state string
 	var attempts int
 	var account sql.NullString
+	var address, subject, text, html, short seal.Sealed
 	err := n.db.Reader().QueryRowContext(ctx, `SELECT d.id, d.message_id, m.kind, d.channel, d.address,
 			m.account_id, m.lang, m.subject, m.body_text, m.body_html, m.body_short, d.state, d.attempts, m.created_at
 		FROM notify_deliveries d JOIN notify_messages m ON m.id = d.message_id WHERE d.id = $1`, id).Scan(
-		&d.ID, &d.MessageID, &d.Kind, &d.Channel, &d.Address, &account, &d.Lang, &d.Subject, &d.Text, &d.HTML,
-		&d.Short, &state, &attempts, &d.CreatedAt)
+		&d.ID, &d.MessageID, &d.Kind, &d.Channel, &address, &account, &d.Lang, &subject, &text, &html,
+		&short, &state, &attempts, &d.CreatedAt)
+	if err != nil {
+		return nil, "", 0, err
+	}
 	d.AccountID = account.String
-	return d, State(state), attempts, err
+	b := n.box
+	for _, f := range []struct {
+		dst *string
+		col seal.Column
+		row string
+		v   seal.Sealed
+	}{
+		{&d.Address, deliveryAddress, d.ID, address}, {&d.Subject, msgSubject, d.MessageID, subject},
+		{&d.Text, msgText, d.MessageID, text}, {&d.HTML, msgHTML, d.MessageID, html}, {&d.Short, msgShort, d.MessageID, short},
+	} {
+		if *f.dst, err = b.OpenString(f.col, f.row, f.v); err != nil {
+			return nil, "", 0, err
+		}
+	}
+	return d, State(state), attempts, nil
 }
 
 // DeliveryStatus is a delivery as operators and callers see it: no address, no content.

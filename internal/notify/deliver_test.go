@@ -14,17 +14,18 @@ import (
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 func TestNewFailsOnMissingTemplate(t *testing.T) {
 	d := dbtest.Open(t, dbtest.SQLiteURL(t))
 	m := copyTexts(t)
 	delete(m, "texts/deadline_reminder.en.html")
-	_, err := New(Options{DB: d, Jobs: jobs.New(d), Texts: m})
+	_, err := New(Options{DB: d, Jobs: jobs.New(d), Box: testBox, Texts: m})
 	if err == nil || !strings.Contains(err.Error(), "deadline_reminder has no en e-mail template") {
 		t.Fatalf("New with a missing template: %v", err)
 	}
-	_, err = New(Options{DB: d, Jobs: jobs.New(d), Texts: fstest.MapFS{}})
+	_, err = New(Options{DB: d, Jobs: jobs.New(d), Box: testBox, Texts: fstest.MapFS{}})
 	if err == nil {
 		t.Fatal("New with no templates at all succeeded")
 	}
@@ -51,7 +52,7 @@ func TestOutboxKeepsEverythingThatWouldLeave(t *testing.T) {
 				t.Errorf("%s delivery: %s", c, got[c])
 			}
 		}
-		out, err := Outbox(ctx, d, OutboxFilter{})
+		out, err := Outbox(ctx, d, testBox, OutboxFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,11 +76,11 @@ func TestOutboxKeepsEverythingThatWouldLeave(t *testing.T) {
 			}
 		}
 		// Filtered by the phone as a person would type it.
-		only, err := Outbox(ctx, d, OutboxFilter{To: "+7 900 000-00-01"})
+		only, err := Outbox(ctx, d, testBox, OutboxFilter{To: "+7 900 000-00-01"})
 		if err != nil || len(only) != 1 || only[0].Channel != SMS {
 			t.Fatalf("outbox ?to= phone: %+v, %v", only, err)
 		}
-		inbox := NewInboxStore(d)
+		inbox := NewInboxStore(d, testBox)
 		items, err := inbox.List(ctx, "acc-1", "", 10)
 		if err != nil || len(items) != 1 || items[0].Subject != "New device signed in to SEP" || !items[0].Unread() {
 			t.Fatalf("inbox: %+v, %v", items, err)
@@ -164,11 +165,16 @@ func TestCodesAreErasedOnceDelivered(t *testing.T) {
 		waitFinal(t, n, code)
 		waitFinal(t, n, test)
 		body := func(id string) string {
-			var text, short string
+			var text, short seal.Sealed
 			if err := d.Reader().QueryRow(`SELECT body_text, body_short FROM notify_messages WHERE id = $1`, id).Scan(&text, &short); err != nil {
 				t.Fatal(err)
 			}
-			return text + short
+			t1, err1 := testBox.OpenString(msgText, id, text)
+			t2, err2 := testBox.OpenString(msgShort, id, short)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			return t1 + t2
 		}
 		if b := body(code); b != "" {
 			t.Errorf("the code message still holds its bodies: %q", b)
@@ -203,7 +209,7 @@ func TestLateDeliveriesExpire(t *testing.T) {
 				if ds[0].State != c.want || (c.want == Failed) != strings.HasPrefix(ds[0].Reason, "expired") {
 					t.Errorf("deliveries %+v, want %s", ds, c.want)
 				}
-				out, err := Outbox(context.Background(), d, OutboxFilter{To: phone})
+				out, err := Outbox(context.Background(), d, testBox, OutboxFilter{To: phone})
 				if err != nil {
 					t.Fatal(err)
 				}

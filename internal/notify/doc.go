@@ -71,6 +71,9 @@
 //
 // Addresses and texts are personal data: logs name delivery ids, kinds and channels only;
 // transports keep addresses and server replies out of error texts (which the job queue
-// stores); the rate table keys addresses by hash. Bodies of secret kinds (one-time codes)
-// are erased once every delivery has ended.
+// stores). Addresses and texts are sealed at rest (internal/seal: sealed.go declares the
+// columns), the outbox is searched through a blind index of the recipient, and the rate table
+// keys addresses by an HMAC under a key derived from the data key. Bodies of secret kinds
+// (one-time codes) are erased once every delivery has ended, and every kind is deleted after
+// its retention period (PurgeCodes, PurgeMessages…, run by internal/retention).
 package notify

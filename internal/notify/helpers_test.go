@@ -9,12 +9,19 @@ import (
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/seal"
 )
+
+// testBox seals the personal data of every test in the package.
+var testBox = seal.NewBox(seal.GenerateRing(), nil)
 
 // newTestNotifier builds a notifier on d with fast retries; opt's DB and Jobs are filled in.
 func newTestNotifier(t testing.TB, d *db.DB, opt Options) *Notifier {
 	t.Helper()
 	opt.DB = d
+	if opt.Box == nil {
+		opt.Box = testBox
+	}
 	if opt.Jobs == nil {
 		opt.Jobs = jobs.New(d)
 	}

@@ -9,16 +9,21 @@ import (
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // inboxTransport delivers into the in-cabinet inbox. The item's id is the delivery's, so a
 // repeated delivery inserts nothing: exactly once.
-type inboxTransport struct{ db *db.DB }
+type inboxTransport struct {
+	db  *db.DB
+	box *seal.Box
+}
 
 func (t *inboxTransport) Deliver(ctx context.Context, d *Delivery) (string, error) {
 	_, err := t.db.Writer().ExecContext(ctx, `INSERT INTO notify_inbox (id, account_id, message_id, kind, subject, body, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-		d.ID, d.Address, d.MessageID, string(d.Kind), d.Subject, d.Text, d.CreatedAt.UTC())
+		d.ID, d.Address, d.MessageID, string(d.Kind), t.box.SealString(inboxSubject, d.ID, d.Subject),
+		t.box.SealString(inboxBody, d.ID, d.Text), d.CreatedAt.UTC())
 	if err != nil {
 		return "", fmt.Errorf("inbox: %w", err)
 	}
@@ -41,10 +46,32 @@ func (i InboxItem) Unread() bool { return i.ReadAt.IsZero() }
 
 // InboxStore reads and updates the in-cabinet inboxes. Every call names the account, and
 // touches only that account's items.
-type InboxStore struct{ db *db.DB }
+type InboxStore struct {
+	db  *db.DB
+	box *seal.Box
+}
 
-// NewInboxStore returns the inbox store on d.
-func NewInboxStore(d *db.DB) *InboxStore { return &InboxStore{db: d} }
+// NewInboxStore returns the inbox store on d; box opens the sealed subjects and bodies.
+func NewInboxStore(d *db.DB, box *seal.Box) *InboxStore { return &InboxStore{db: d, box: box} }
+
+const inboxColumns = `id, message_id, kind, subject, body, created_at, read_at`
+
+// scanItem reads one row of inboxColumns and opens its texts.
+func (s *InboxStore) scanItem(row interface{ Scan(...any) error }) (InboxItem, error) {
+	var it InboxItem
+	var read sql.NullTime
+	var subject, body seal.Sealed
+	if err := row.Scan(&it.ID, &it.MessageID, &it.Kind, &subject, &body, &it.CreatedAt, &read); err != nil {
+		return it, err
+	}
+	it.ReadAt = read.Time
+	var err error
+	if it.Subject, err = s.box.OpenString(inboxSubject, it.ID, subject); err != nil {
+		return it, err
+	}
+	it.Body, err = s.box.OpenString(inboxBody, it.ID, body)
+	return it, err
+}
 
 // List returns up to limit items of the account, newest first, older than the item before
 // (empty: from the newest) — pass the last ID of a page to get the next.
@@ -52,7 +79,7 @@ func (s *InboxStore) List(ctx context.Context, accountID string, before string, 
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	q := `SELECT id, message_id, kind, subject, body, created_at, read_at FROM notify_inbox WHERE account_id = $1`
+	q := `SELECT ` + inboxColumns + ` FROM notify_inbox WHERE account_id = $1`
 	args := []any{accountID}
 	if before != "" {
 		q += ` AND id < $3`
@@ -67,12 +94,10 @@ func (s *InboxStore) List(ctx context.Context, accountID string, before string, 
 	defer rows.Close()
 	var out []InboxItem
 	for rows.Next() {
-		var it InboxItem
-		var read sql.NullTime
-		if err := rows.Scan(&it.ID, &it.MessageID, &it.Kind, &it.Subject, &it.Body, &it.CreatedAt, &read); err != nil {
+		it, err := s.scanItem(rows)
+		if err != nil {
 			return nil, err
 		}
-		it.ReadAt = read.Time
 		out = append(out, it)
 	}
 	return out, rows.Err()
@@ -80,15 +105,11 @@ func (s *InboxStore) List(ctx context.Context, accountID string, before string, 
 
 // Get returns one item of the account; errs.NotFound if the account has no such item.
 func (s *InboxStore) Get(ctx context.Context, accountID, id string) (InboxItem, error) {
-	var it InboxItem
-	var read sql.NullTime
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, message_id, kind, subject, body, created_at, read_at
-		FROM notify_inbox WHERE account_id = $1 AND id = $2`, accountID, id).Scan(
-		&it.ID, &it.MessageID, &it.Kind, &it.Subject, &it.Body, &it.CreatedAt, &read)
+	it, err := s.scanItem(s.db.Reader().QueryRowContext(ctx, `SELECT `+inboxColumns+`
+		FROM notify_inbox WHERE account_id = $1 AND id = $2`, accountID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, errs.E(errs.NotFound, "", fmt.Errorf("no inbox item %s for this account", id))
 	}
-	it.ReadAt = read.Time
 	return it, err
 }
 

@@ -24,7 +24,7 @@ func TestInboxStore(t *testing.T) {
 		}
 		waitFinal(t, n, send(t, n, Message{Kind: TestMessage, To: Recipient{AccountID: "boris"}}))
 
-		s := NewInboxStore(d)
+		s := NewInboxStore(d, testBox)
 		items, err := s.List(ctx, "anna", "", 2)
 		if err != nil || len(items) != 2 || items[0].Subject != "Application 3: approved" || items[1].Subject != "Application 2: approved" {
 			t.Fatalf("first page: %+v, %v", items, err)
@@ -64,7 +64,7 @@ func TestInboxStore(t *testing.T) {
 			t.Fatalf("boris's unread = %d, want 1", c)
 		}
 		// Delivering the same delivery again adds nothing.
-		tr := &inboxTransport{db: d}
+		tr := &inboxTransport{db: d, box: testBox}
 		dup := &Delivery{ID: items[0].ID, MessageID: ids[2], Kind: ApplicationStatus, Address: "anna", Subject: "again", CreatedAt: at}
 		if _, err := tr.Deliver(ctx, dup); err != nil {
 			t.Fatal(err)

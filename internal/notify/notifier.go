@@ -16,6 +16,7 @@ import (
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // Recipient is who a message is for, and where to reach them. Give what is known: a channel
@@ -42,6 +43,7 @@ type Message struct {
 type Options struct {
 	DB      *db.DB
 	Jobs    *jobs.Queue
+	Box     *seal.Box     // seals addresses and texts at rest
 	Catalog *i18n.Catalog // default i18n.Default()
 	SiteURL string        // for links in messages, e.g. https://sep.example.ru
 	// Transports carry the channels that leave the machine (Email, SMS, Push). A channel
@@ -67,6 +69,7 @@ type Options struct {
 type Notifier struct {
 	db         *db.DB
 	jobs       *jobs.Queue
+	box        *seal.Box
 	texts      *templateSet
 	transports map[Channel]Transport
 	limits     map[Class][]Limit
@@ -85,8 +88,8 @@ const DeliverJob = "notify.deliver"
 // New checks the templates (failing on any missing or broken one) and registers the delivery
 // job on opt.Jobs.
 func New(opt Options) (*Notifier, error) {
-	if opt.DB == nil || opt.Jobs == nil {
-		return nil, errors.New("notify: a database and a job queue are required")
+	if opt.DB == nil || opt.Jobs == nil || opt.Box == nil {
+		return nil, errors.New("notify: a database, a job queue and a seal box are required")
 	}
 	if opt.Catalog == nil {
 		opt.Catalog = i18n.Default()
@@ -121,10 +124,10 @@ func New(opt Options) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notifier{db: opt.DB, jobs: opt.Jobs, texts: ts, limits: opt.Limits, log: opt.Logger, metrics: m, now: time.Now,
-		transports: map[Channel]Transport{Inbox: &inboxTransport{db: opt.DB}}}
+	n := &Notifier{db: opt.DB, jobs: opt.Jobs, box: opt.Box, texts: ts, limits: opt.Limits, log: opt.Logger, metrics: m,
+		now: time.Now, transports: map[Channel]Transport{Inbox: &inboxTransport{db: opt.DB, box: opt.Box}}}
 	if opt.Outbox {
-		ob := &outboxTransport{db: opt.DB}
+		ob := &outboxTransport{db: opt.DB, box: opt.Box}
 		for _, c := range []Channel{Email, SMS, Push} {
 			n.transports[c] = ob
 		}
@@ -186,17 +189,21 @@ func (n *Notifier) Send(ctx context.Context, x db.Querier, m Message) (string, e
 		if err := n.checkLimits(ctx, tx, k, targets, now); err != nil {
 			return err
 		}
+		b := n.box
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_messages
 			(id, kind, lang, account_id, subject, body_text, body_html, body_short, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, string(k.Name), lang, nullString(m.To.AccountID), c.Subject, c.Text, c.HTML, c.Short, now); err != nil {
+			id, string(k.Name), lang, nullString(m.To.AccountID), b.SealString(msgSubject, id, c.Subject),
+			b.SealString(msgText, id, c.Text), b.SealString(msgHTML, id, c.HTML), b.SealString(msgShort, id, c.Short),
+			now); err != nil {
 			return fmt.Errorf("notify: store message: %w", err)
 		}
 		for _, t := range targets {
 			did := db.NewID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries
 				(id, message_id, channel, address, state, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, 'queued', $5, $5)`, did, id, string(t.channel), t.address, now); err != nil {
+				VALUES ($1, $2, $3, $4, 'queued', $5, $5)`, did, id, string(t.channel),
+				b.SealString(deliveryAddress, did, t.address), now); err != nil {
 				return fmt.Errorf("notify: store delivery: %w", err)
 			}
 			if _, err := n.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: DeliverJob, Key: did,
@@ -251,7 +258,7 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 			if m.To.Email == "" {
 				continue
 			}
-			a, err := NormalizeEmail(m.To.Email)
+			a, err := emailAddress(m.To.Email)
 			if err != nil {
 				return nil, err
 			}
@@ -260,7 +267,7 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 			if m.To.Phone == "" {
 				continue
 			}
-			a, err := NormalizePhone(m.To.Phone)
+			a, err := phoneAddress(m.To.Phone)
 			if err != nil {
 				return nil, err
 			}

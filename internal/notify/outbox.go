@@ -3,26 +3,38 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // outboxTransport keeps what would have left the machine in the outbox table (shared by all
 // instances on one database). The row's id is the delivery's: exactly once. Its time is the
 // message's, so the outbox lists messages in the order they were sent, whichever worker
 // delivered first.
-type outboxTransport struct{ db *db.DB }
+type outboxTransport struct {
+	db  *db.DB
+	box *seal.Box
+}
 
 func (t *outboxTransport) Deliver(ctx context.Context, d *Delivery) (string, error) {
 	body, html := d.Short, ""
 	if d.Channel == Email {
 		body, html = d.Text, d.HTML
 	}
-	_, err := t.db.Writer().ExecContext(ctx, `INSERT INTO notify_outbox
-		(id, message_id, channel, kind, recipient, subject, body, body_html, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-		d.ID, d.MessageID, string(d.Channel), string(d.Kind), d.Address, d.Subject, body, html, d.CreatedAt.UTC())
+	idx, err := t.box.Index(outboxRecipientIdx, d.Address)
+	if err != nil {
+		return "", Permanent(fmt.Errorf("outbox: %w", err))
+	}
+	b := t.box
+	_, err = t.db.Writer().ExecContext(ctx, `INSERT INTO notify_outbox
+		(id, message_id, channel, kind, recipient, recipient_idx, subject, body, body_html, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+		d.ID, d.MessageID, string(d.Channel), string(d.Kind), b.SealString(outboxRecipient, d.ID, d.Address), idx,
+		b.SealString(outboxSubject, d.ID, d.Subject), b.SealString(outboxBody, d.ID, body),
+		b.SealString(outboxHTML, d.ID, html), d.CreatedAt.UTC())
 	if err != nil {
 		return "", fmt.Errorf("outbox: %w", err)
 	}
@@ -49,16 +61,25 @@ type OutboxFilter struct {
 	Limit int // default 50, at most 500
 }
 
-// Outbox lists the development outbox, newest first.
-func Outbox(ctx context.Context, d *db.DB, f OutboxFilter) ([]OutboxEntry, error) {
+// Outbox lists the development outbox, newest first. The recipient filter finds the blind
+// index of the address (under every key of the ring, so a rotation in progress misses nothing).
+func Outbox(ctx context.Context, d *db.DB, box *seal.Box, f OutboxFilter) ([]OutboxEntry, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
 	q := `SELECT id, message_id, recipient, channel, kind, subject, body, body_html, created_at FROM notify_outbox WHERE 1 = 1`
 	args := []any{f.Limit}
 	if f.To != "" {
-		args = append(args, normalizeAddress(f.To))
-		q += fmt.Sprintf(` AND recipient = $%d`, len(args))
+		cands, err := box.Candidates(outboxRecipientIdx, f.To)
+		if err != nil {
+			return nil, err
+		}
+		marks := make([]string, len(cands))
+		for i, c := range cands {
+			args = append(args, c)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		q += ` AND recipient_idx IN (` + strings.Join(marks, ", ") + `)`
 	}
 	if f.Kind != "" {
 		args = append(args, string(f.Kind))
@@ -72,8 +93,19 @@ func Outbox(ctx context.Context, d *db.DB, f OutboxFilter) ([]OutboxEntry, error
 	out := []OutboxEntry{}
 	for rows.Next() {
 		var e OutboxEntry
-		if err := rows.Scan(&e.ID, &e.MessageID, &e.Recipient, &e.Channel, &e.Kind, &e.Subject, &e.Body, &e.HTML, &e.CreatedAt); err != nil {
+		var recipient, subject, body, html seal.Sealed
+		if err := rows.Scan(&e.ID, &e.MessageID, &recipient, &e.Channel, &e.Kind, &subject, &body, &html, &e.CreatedAt); err != nil {
 			return nil, err
+		}
+		for _, f := range []struct {
+			dst *string
+			col seal.Column
+			v   seal.Sealed
+		}{{&e.Recipient, outboxRecipient, recipient}, {&e.Subject, outboxSubject, subject}, {&e.Body, outboxBody, body},
+			{&e.HTML, outboxHTML, html}} {
+			if *f.dst, err = box.OpenString(f.col, e.ID, f.v); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, e)
 	}

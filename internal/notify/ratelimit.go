@@ -2,7 +2,7 @@ package notify
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/hmac"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sep-platform/sep/gost/streebog"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // Limit allows at most N messages of a class to one recipient address within Per.
@@ -77,7 +79,7 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 		if t.channel != Email && t.channel != SMS {
 			continue // the inbox costs nothing and floods no one's phone
 		}
-		key := addressHash(t.channel, t.address)
+		key := n.addressKey(t.channel, t.address)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_rate (class, addr_hash, hits, updated_at)
 			VALUES ($1, $2, '', $3) ON CONFLICT (class, addr_hash) DO NOTHING`, string(k.Limit), key, now); err != nil {
 			return fmt.Errorf("notify: rate limit: %w", err)
@@ -114,12 +116,15 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 	return nil
 }
 
-// addressHash keys the rate table, so that it holds no address in clear. (A hash of a phone
-// number can be reversed by trying every number; it keeps the table from being a plain list,
-// no more.)
-func addressHash(c Channel, address string) string {
-	sum := sha256.Sum256([]byte(string(c) + ":" + strings.ToLower(address)))
-	return hex.EncodeToString(sum[:16])
+// addressKey keys the rate table, so that it holds no address in clear: HMAC-Streebog-256
+// under a key derived from the data key for this purpose only. An unkeyed hash of a phone
+// number could be reversed by trying every number; this one cannot be computed without the
+// key. (After a data-key rotation the keys change, so the counts start afresh: at most one
+// window's worth of messages more.) Addresses arrive normalised by ruid.
+func (n *Notifier) addressKey(c Channel, address string) string {
+	m := hmac.New(streebog.New256, n.box.Ring().Derive(seal.PurposeRateLimit))
+	m.Write([]byte(string(c) + ":" + address))
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // parseHits reads the stored hits (Unix milliseconds, space-separated, ascending), keeping

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/web"
 )
 
@@ -79,10 +82,17 @@ func TestRateLimitPerRecipient(t *testing.T) {
 		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM notify_messages`).Scan(&count); err != nil || count != 7 {
 			t.Fatalf("messages stored: %d (%v), want 7", count, err)
 		}
-		// The table keys addresses by hash only.
+		// The table keys addresses by a digest keyed with the data key: neither the number nor
+		// its plain hash (which anyone could compute for every number) is there.
+		plainHash := sha256.Sum256([]byte("sms:+79001112233"))
 		var clear int
-		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM notify_rate WHERE addr_hash LIKE '%9001112233%'`).Scan(&clear); err != nil || clear != 0 {
-			t.Fatalf("rate rows with the number in clear: %d (%v)", clear, err)
+		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM notify_rate WHERE addr_hash LIKE '%9001112233%' OR addr_hash = $1`,
+			hex.EncodeToString(plainHash[:16])).Scan(&clear); err != nil || clear != 0 {
+			t.Fatalf("rate rows with the number in clear or under a plain hash: %d (%v)", clear, err)
+		}
+		other := newTestNotifier(t, d, Options{Box: seal.NewBox(seal.GenerateRing(), nil)})
+		if n.addressKey(SMS, "+79001112233") == other.addressKey(SMS, "+79001112233") {
+			t.Fatal("two data keys give one rate key: the digest is not keyed")
 		}
 	})
 }

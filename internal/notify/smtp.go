@@ -15,6 +15,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/ruid"
 )
 
 // SMTPOptions configure the e-mail transport.
@@ -114,7 +115,12 @@ func (t *SMTPTransport) Deliver(ctx context.Context, d *Delivery) (string, error
 	if err := m.From(t.from); err != nil {
 		return "", Permanent(errors.New("smtp: the sender address is not valid"))
 	}
-	if err := m.To(d.Address); err != nil {
+	// Addresses are stored in ruid's canonical form; DNS and SMTP need the domain in ASCII.
+	to, err := ruid.ParseEmail(d.Address)
+	if err != nil {
+		return "", Permanent(errors.New("smtp: the recipient address is not valid"))
+	}
+	if err := m.To(to.ASCII()); err != nil {
 		return "", Permanent(errors.New("smtp: the recipient address is not valid"))
 	}
 	m.Subject(d.Subject)

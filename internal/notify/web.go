@@ -9,6 +9,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/web"
 )
 
@@ -20,8 +21,8 @@ var Pages embed.FS
 // RegisterOutbox adds the development outbox to the site: GET /dev/outbox (a page) and
 // GET /dev/outbox.json. Call it only in demo mode: the outbox holds one-time codes, and in
 // production its routes must not exist.
-func RegisterOutbox(s *web.Site, d *db.DB) {
-	h := &outboxHandler{site: s, db: d}
+func RegisterOutbox(s *web.Site, d *db.DB, box *seal.Box) {
+	h := &outboxHandler{site: s, db: d, box: box}
 	s.Handle("GET /dev/outbox", h.page)
 	s.Handle("GET /dev/outbox.json", h.json)
 }
@@ -29,6 +30,7 @@ func RegisterOutbox(s *web.Site, d *db.DB) {
 type outboxHandler struct {
 	site *web.Site
 	db   *db.DB
+	box  *seal.Box
 }
 
 type outboxRow struct {
@@ -65,7 +67,7 @@ func (h *outboxHandler) page(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	entries, err := Outbox(r.Context(), h.db, f)
+	entries, err := Outbox(r.Context(), h.db, h.box, f)
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func (h *outboxHandler) json(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	entries, err := Outbox(r.Context(), h.db, f)
+	entries, err := Outbox(r.Context(), h.db, h.box, f)
 	if err != nil {
 		return err
 	}

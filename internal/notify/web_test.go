@@ -21,7 +21,7 @@ func TestOutboxPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	RegisterOutbox(site, d)
+	RegisterOutbox(site, d, testBox)
 	srv := httptest.NewServer(site.Handler())
 	defer srv.Close()
 

@@ -1,15 +1,18 @@
 package registry_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/ruid"
 )
 
@@ -88,6 +91,78 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		var n int
 		if err := d.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registry_checks)`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("bad requests left %d rows (%v)", n, err)
+		}
+	})
+}
+
+// What a check asked and what the registry answered are personal data: the row holds them
+// sealed, and reads them back whole.
+func TestChecksAreSealedAtRest(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{})
+		p := tagged(t, "entrepreneur")
+		id := e.request(t, "account:A", registry.INNQuery{INN: p.INN, Person: personOf(p)})
+		got := e.wait(t, id)
+		var raw []byte
+		var extract []byte
+		if err := d.Reader().QueryRow(`SELECT query, extract FROM registry_checks WHERE id = $1`, id).Scan(&raw, &extract); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{p.INN, p.LastName, p.FirstName, p.BirthDate.Time.Format("2006-01-02")} {
+			if bytes.Contains(raw, []byte(v)) || bytes.Contains(extract, []byte(v)) {
+				t.Errorf("the stored check holds a personal value in clear")
+			}
+		}
+		if q, ok := got.Query.(registry.INNQuery); !ok || q.INN != p.INN || q.LastName != p.LastName {
+			t.Fatalf("the sealed query does not read back: %+v", got.Query)
+		}
+		// A sealed query copied into another check does not open: it is bound to its row.
+		other := e.request(t, "account:B", registry.INNQuery{INN: p.INN, Person: personOf(p)})
+		e.wait(t, other)
+		if _, err := d.Writer().Exec(`UPDATE registry_checks SET query = $1 WHERE id = $2`, raw, other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Get(context.Background(), other); !errors.Is(err, seal.ErrMisplaced) {
+			t.Fatalf("a query moved to another row: %v, want seal.ErrMisplaced", err)
+		}
+	})
+}
+
+// A check superseded by a newer one of the same subject and registry goes after its period;
+// the newest of each stays, whatever its age.
+func TestPurgeSuperseded(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := start(t, d, options{})
+		p := tagged(t, "basic")
+		snils := registry.SNILSQuery{SNILS: p.SNILS, Person: personOf(p)}
+		inn := registry.INNQuery{INN: p.INN, Person: personOf(p)}
+		var ids []string
+		for _, c := range []struct {
+			subject string
+			q       registry.Query
+		}{{"account:A", snils}, {"account:A", snils}, {"account:A", snils}, {"account:A", inn}, {"account:B", snils}} {
+			ids = append(ids, e.request(t, c.subject, c.q))
+		}
+		for _, id := range ids {
+			e.wait(t, id)
+		}
+		// Four years pass for all but the newest СНИЛС check of account A.
+		old := time.Now().Add(-4 * 365 * 24 * time.Hour).UTC()
+		for i, id := range []string{ids[0], ids[1], ids[3], ids[4]} {
+			if _, err := d.Writer().Exec(`UPDATE registry_checks SET requested_at = $1 WHERE id = $2`,
+				old.Add(time.Duration(i)*time.Minute), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := e.svc.PurgeSuperseded(context.Background(), time.Now().Add(-3*365*24*time.Hour), 100)
+		if err != nil || n != 2 {
+			t.Fatalf("PurgeSuperseded = %d, %v; want the two superseded СНИЛС checks of A", n, err)
+		}
+		for i, id := range ids {
+			_, err := e.svc.Get(context.Background(), id)
+			if gone := errs.KindOf(err) == errs.NotFound; gone != (i < 2) {
+				t.Errorf("check %d: gone %v", i, gone)
+			}
 		}
 	})
 }

@@ -28,7 +28,7 @@ func (s *Service) run(ctx context.Context, job *jobs.Job) error {
 	if err := job.Decode(&p); err != nil {
 		return err
 	}
-	c, err := getCheck(ctx, s.db.Reader(), p.CheckID)
+	c, err := getCheck(ctx, s.db.Reader(), s.box, p.CheckID)
 	if errs.KindOf(err) == errs.NotFound {
 		return jobs.Permanent(err)
 	}
@@ -55,14 +55,14 @@ func (s *Service) run(ctx context.Context, job *jobs.Job) error {
 		s.log.Warn("registry: no answer", "registry", c.Registry, "check", c.ID, "attempt", job.Attempt,
 			"of", job.MaxAttempts, "reason", reason, "err", err)
 		if job.Attempt >= job.MaxAttempts {
-			return storeAnswer(ctx, w, c.ID, c.Run, Answer{Status: Unavailable, Reason: reason}, job.Attempt, at)
+			return storeAnswer(ctx, w, s.box, c.ID, c.Run, Answer{Status: Unavailable, Reason: reason}, job.Attempt, at)
 		}
 		if err := storeAttempt(ctx, w, c.ID, c.Run, reason, job.Attempt, at); err != nil {
 			return err
 		}
 		return errNoAnswer{registry: c.Registry, reason: reason}
 	}
-	return storeAnswer(ctx, w, c.ID, c.Run, a, job.Attempt, at)
+	return storeAnswer(ctx, w, s.box, c.ID, c.Run, a, job.Attempt, at)
 }
 
 // ask puts a query to its registry with the call's timeout. An error means no

@@ -11,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // JobKind is the kind of the background job that puts one check to its
@@ -32,6 +33,7 @@ const (
 type Options struct {
 	DB   *db.DB
 	Jobs *jobs.Queue
+	Box  *seal.Box // seals what a check asked and what the registry answered
 	// Adapters are the registries to call; a nil one is not configured.
 	Adapters Adapters
 	// InvalidPassports, if set, is consulted before every passport check.
@@ -53,6 +55,7 @@ type Options struct {
 type Service struct {
 	db       *db.DB
 	jobs     *jobs.Queue
+	box      *seal.Box
 	adapters Adapters
 	list     InvalidPassports
 	attempts int
@@ -63,6 +66,9 @@ type Service struct {
 
 // NewService returns a service and registers its job kind on o.Jobs.
 func NewService(o Options) *Service {
+	if o.Box == nil {
+		panic("registry: Options.Box is required: checks hold personal data, sealed at rest")
+	}
 	if o.Attempts <= 0 {
 		o.Attempts = DefaultAttempts
 	}
@@ -78,7 +84,7 @@ func NewService(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: o.DB, jobs: o.Jobs, adapters: o.Adapters, list: o.InvalidPassports,
+	s := &Service{db: o.DB, jobs: o.Jobs, box: o.Box, adapters: o.Adapters, list: o.InvalidPassports,
 		attempts: o.Attempts, timeout: o.Timeout, now: o.Now, log: o.Logger}
 	// The attempt's own limit leaves room to store the outcome after a call
 	// that used its whole timeout.
@@ -112,7 +118,7 @@ func (s *Service) Request(ctx context.Context, x db.Querier, req CheckRequest) (
 	c := &Check{ID: db.NewID(), Subject: req.Subject, Registry: q.Registry(), Query: q, Fields: q.Fields(),
 		Status: Pending, Run: 1, RequestedAt: s.now().UTC()}
 	store := func(x db.Querier) error {
-		if err := insertCheck(ctx, x, c); err != nil {
+		if err := insertCheck(ctx, x, s.box, c); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, x, c.ID, 1)
@@ -137,7 +143,7 @@ func (s *Service) enqueue(ctx context.Context, x db.Querier, id string, run int)
 // errs.Conflict: an answer stands, and a new question is a new Request.
 func (s *Service) Rerun(ctx context.Context, x db.Querier, id string) error {
 	restart := func(x db.Querier) error {
-		if _, err := getCheck(ctx, x, id); err != nil {
+		if _, err := getCheck(ctx, x, s.box, id); err != nil {
 			return err
 		}
 		run, ok, err := restartCheck(ctx, x, id, s.now().UTC())
@@ -164,18 +170,18 @@ func (s *Service) inTx(ctx context.Context, x db.Querier, fn func(db.Querier) er
 
 // Get returns a check; an unknown ID is errs.NotFound.
 func (s *Service) Get(ctx context.Context, id string) (Check, error) {
-	return getCheck(ctx, s.db.Reader(), id)
+	return getCheck(ctx, s.db.Reader(), s.box, id)
 }
 
 // List returns the checks of a subject, newest first.
 func (s *Service) List(ctx context.Context, subject string) ([]Check, error) {
-	return listChecks(ctx, s.db.Reader(), subject, "", 0)
+	return listChecks(ctx, s.db.Reader(), s.box, subject, "", 0)
 }
 
 // Latest returns the newest check of a subject in one registry, or
 // errs.NotFound.
 func (s *Service) Latest(ctx context.Context, subject string, r Registry) (Check, error) {
-	cs, err := listChecks(ctx, s.db.Reader(), subject, r, 1)
+	cs, err := listChecks(ctx, s.db.Reader(), s.box, subject, r, 1)
 	if err != nil {
 		return Check{}, err
 	}
@@ -183,4 +189,20 @@ func (s *Service) Latest(ctx context.Context, subject string, r Registry) (Check
 		return Check{}, errs.E(errs.NotFound, "registry.check_not_found", nil)
 	}
 	return cs[0], nil
+}
+
+// PurgeSuperseded deletes up to limit checks requested before before for which a newer check
+// of the same subject and registry exists (the retention job; see internal/retention). The
+// newest check of each subject and registry stays as long as the subject's account needs it.
+func (s *Service) PurgeSuperseded(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := s.db.Writer().ExecContext(ctx, `DELETE FROM registry_checks WHERE id IN (
+		SELECT c.id FROM registry_checks c WHERE c.requested_at < $1 AND EXISTS (
+			SELECT 1 FROM registry_checks n WHERE n.subject = c.subject AND n.registry = c.registry
+				AND (n.requested_at > c.requested_at OR n.requested_at = c.requested_at AND n.id > c.id))
+		LIMIT $2)`, before.UTC(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("registry: purge: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

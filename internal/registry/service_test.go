@@ -14,10 +14,14 @@ import (
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/registry/sim"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
 // simNow is the simulator's clock: the data's people are as tagged on it.
 var simNow = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// testBox seals the checks of every test in the package.
+var testBox = seal.NewBox(seal.GenerateRing(), nil)
 
 // env is a service on a real database with a running job queue.
 type env struct {
@@ -51,7 +55,7 @@ func start(t *testing.T, d *db.DB, o options) *env {
 	if o.adapters != nil {
 		adapters = *o.adapters
 	}
-	e.svc = registry.NewService(registry.Options{DB: d, Jobs: e.q, Adapters: adapters, InvalidPassports: e.list,
+	e.svc = registry.NewService(registry.Options{DB: d, Jobs: e.q, Box: testBox, Adapters: adapters, InvalidPassports: e.list,
 		Attempts: o.attempts, Timeout: o.timeout, Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

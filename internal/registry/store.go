@@ -11,16 +11,30 @@ import (
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/seal"
 )
 
-// The SQL of the registry_checks table (migration 0020), portable between
-// SQLite and PostgreSQL.
+// The SQL of the registry_checks table (migrations 0020, 0050–0052), portable
+// between SQLite and PostgreSQL.
+
+// checksTable declares the personal data of a check — what was asked (names,
+// birth dates, document numbers) and the extract a registry gave — sealed at
+// rest (internal/seal). The subject is an account id, the rest codes and times.
+var checksTable = seal.Table{Name: "registry_checks", Key: "id", Sealed: []string{"query", "extract"}}
+
+var (
+	checkQuery   = checksTable.Column("query")
+	checkExtract = checksTable.Column("extract")
+)
+
+// Tables declares the tables of this package that hold sealed personal data.
+func Tables() []seal.Table { return []seal.Table{checksTable} }
 
 const checkColumns = `id, subject, registry, query, fields, status, mismatch_field, reason, extract, source,
 	attempts, run, requested_at, checked_at`
 
 // insertCheck stores a new pending check.
-func insertCheck(ctx context.Context, x db.Querier, c *Check) error {
+func insertCheck(ctx context.Context, x db.Querier, box *seal.Box, c *Check) error {
 	query, err := json.Marshal(c.Query)
 	if err != nil {
 		return fmt.Errorf("registry: encode query: %w", err)
@@ -28,7 +42,8 @@ func insertCheck(ctx context.Context, x db.Querier, c *Check) error {
 	_, err = x.ExecContext(ctx, `INSERT INTO registry_checks (id, subject, registry, query, fields, status, attempts, run,
 			requested_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7, $7)`,
-		c.ID, c.Subject, string(c.Registry), string(query), strings.Join(c.Fields, ","), string(c.Status), c.RequestedAt)
+		c.ID, c.Subject, string(c.Registry), box.Seal(checkQuery, c.ID, query), strings.Join(c.Fields, ","), string(c.Status),
+		c.RequestedAt)
 	if err != nil {
 		return fmt.Errorf("registry: store check: %w", err)
 	}
@@ -38,13 +53,14 @@ func insertCheck(ctx context.Context, x db.Querier, c *Check) error {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-func scanCheck(s scanner) (Check, error) {
+func scanCheck(s scanner, box *seal.Box) (Check, error) {
 	var (
-		c                             Check
-		query, fields                 string
-		mismatch, reason, extract, so sql.NullString
-		checkedAt                     sql.NullTime
-		registry, status              string
+		c                    Check
+		fields               string
+		query, extract       seal.Sealed
+		mismatch, reason, so sql.NullString
+		checkedAt            sql.NullTime
+		registry, status     string
 	)
 	err := s.Scan(&c.ID, &c.Subject, &registry, &query, &fields, &status, &mismatch, &reason, &extract, &so,
 		&c.Attempts, &c.Run, &c.RequestedAt, &checkedAt)
@@ -52,16 +68,24 @@ func scanCheck(s scanner) (Check, error) {
 		return Check{}, err
 	}
 	c.Registry, c.Status = Registry(registry), Status(status)
-	if c.Query, err = decodeQuery(c.Registry, []byte(query)); err != nil {
+	plain, err := box.Open(checkQuery, c.ID, query)
+	if err != nil {
+		return Check{}, err
+	}
+	if c.Query, err = decodeQuery(c.Registry, plain); err != nil {
 		return Check{}, err
 	}
 	if fields != "" {
 		c.Fields = strings.Split(fields, ",")
 	}
 	c.MismatchField, c.Reason, c.Source = mismatch.String, Reason(reason.String), so.String
-	if extract.Valid {
+	if extract.Valid() {
+		plain, err := box.Open(checkExtract, c.ID, extract)
+		if err != nil {
+			return Check{}, err
+		}
 		c.Extract = new(Extract)
-		if err := json.Unmarshal([]byte(extract.String), c.Extract); err != nil {
+		if err := json.Unmarshal(plain, c.Extract); err != nil {
 			return Check{}, fmt.Errorf("registry: stored extract of %s: %w", c.ID, err)
 		}
 	}
@@ -73,8 +97,8 @@ func scanCheck(s scanner) (Check, error) {
 }
 
 // getCheck reads one check; a missing one is errs.NotFound.
-func getCheck(ctx context.Context, x db.Querier, id string) (Check, error) {
-	c, err := scanCheck(x.QueryRowContext(ctx, `SELECT `+checkColumns+` FROM registry_checks WHERE id = $1`, id))
+func getCheck(ctx context.Context, x db.Querier, box *seal.Box, id string) (Check, error) {
+	c, err := scanCheck(x.QueryRowContext(ctx, `SELECT `+checkColumns+` FROM registry_checks WHERE id = $1`, id), box)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Check{}, errs.E(errs.NotFound, "registry.check_not_found", err)
 	}
@@ -83,7 +107,7 @@ func getCheck(ctx context.Context, x db.Querier, id string) (Check, error) {
 
 // listChecks reads the checks of a subject, newest first; registry "" means
 // every registry, limit ≤ 0 no limit.
-func listChecks(ctx context.Context, x db.Querier, subject string, r Registry, limit int) ([]Check, error) {
+func listChecks(ctx context.Context, x db.Querier, box *seal.Box, subject string, r Registry, limit int) ([]Check, error) {
 	q := `SELECT ` + checkColumns + ` FROM registry_checks WHERE subject = $1`
 	args := []any{subject}
 	if r != "" {
@@ -101,7 +125,7 @@ func listChecks(ctx context.Context, x db.Querier, subject string, r Registry, l
 	defer rows.Close()
 	var out []Check
 	for rows.Next() {
-		c, err := scanCheck(rows)
+		c, err := scanCheck(rows, box)
 		if err != nil {
 			return nil, err
 		}
@@ -112,14 +136,14 @@ func listChecks(ctx context.Context, x db.Querier, subject string, r Registry, l
 
 // storeAnswer records the outcome of run of a pending check. A check no
 // longer pending in that run (a repeated job, a rerun) is left as it is.
-func storeAnswer(ctx context.Context, x db.Querier, id string, run int, a Answer, attempts int, at time.Time) error {
-	var extract any
+func storeAnswer(ctx context.Context, x db.Querier, box *seal.Box, id string, run int, a Answer, attempts int, at time.Time) error {
+	var extract seal.Sealed
 	if a.Extract != nil {
 		b, err := json.Marshal(a.Extract)
 		if err != nil {
 			return fmt.Errorf("registry: encode extract: %w", err)
 		}
-		extract = string(b)
+		extract = box.Seal(checkExtract, id, b)
 	}
 	_, err := x.ExecContext(ctx, `UPDATE registry_checks SET status = $3, mismatch_field = $4, reason = $5, extract = $6,
 			source = $7, attempts = $8, checked_at = $9, updated_at = $9

@@ -1,0 +1,163 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/registry"
+	"github.com/sep-platform/sep/internal/registry/sim"
+)
+
+// TestPlaintextScan drives every flow that stores personal data — registry checks on the
+// simulator's people, one-time codes and test messages by SMS and e-mail, the outbox searched
+// by recipient — and then searches the raw database (the SQLite file and its WAL; a pg_dump)
+// for every personal value used, in every spelling: none may be there in clear. Later flows
+// add themselves to flows() and their values to the list.
+func TestPlaintextScan(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return dbtest.SQLiteURL(t) }},
+		{"postgres", func(t *testing.T) string { return dbtest.PostgresURL(t) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dsn := c.dsn(t)
+			sep := Start(t, "SEP_DATABASE_URL", dsn, "SEP_REGISTRY_SIM_LATENCY", "0")
+			values := flows(t, sep)
+			if out, clean := scan(t, dsn, values); !clean {
+				t.Fatalf("personal data in clear in the database:\n%s", out)
+			}
+			// The scan itself finds what is there in clear: a value written plain is found.
+			canary := "Контрольная Строка " + c.name
+			if _, err := sep.DB.Writer().Exec(`INSERT INTO audit_state (name, value) VALUES ('scan-canary', $1)`, canary); err != nil {
+				t.Fatal(err)
+			}
+			if out, clean := scan(t, dsn, append(values, canary)); clean || !strings.Contains(out, fmt.Sprintf("line %d ", len(values)+1)) {
+				t.Fatalf("the scan missed a value written in clear:\n%s", out)
+			}
+		})
+	}
+}
+
+// flows runs the flows and returns the personal values they stored.
+func flows(t *testing.T, sep *Instance) []string {
+	t.Helper()
+	ctx := context.Background()
+	var values []string
+	spell := func(vs ...string) { values = append(values, vs...) }
+
+	// Registry checks of one fictitious person: passport, СНИЛС, ИНН.
+	p := sim.Default().Tagged("basic")[2]
+	pp := p.Passport()
+	person := registry.Person{LastName: p.LastName, FirstName: p.FirstName, MiddleName: p.MiddleName, BirthDate: p.BirthDate.Time}
+	for _, q := range []registry.Query{
+		registry.PassportQuery{Series: pp.Series, Number: pp.Number, IssueDate: pp.IssueDate.Time, DivisionCode: pp.DivisionCode, Person: person},
+		registry.SNILSQuery{SNILS: p.SNILS, Person: person},
+		registry.INNQuery{INN: p.INN, Person: person},
+	} {
+		id, err := sep.Registry.Request(ctx, nil, registry.CheckRequest{Subject: "account:scan", Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := waitCheck(t, sep, id, 30*time.Second); c.Status != registry.Confirmed {
+			t.Fatalf("check %s: %s", q.Registry(), c.Status)
+		}
+	}
+	birth := p.BirthDate.Time
+	snilsDigits := strings.NewReplacer("-", "", " ", "").Replace(p.SNILS)
+	spell(p.LastName, p.FirstName, p.MiddleName, p.LastName+" "+p.FirstName,
+		birth.Format("2006-01-02"), birth.Format("02.01.2006"),
+		pp.Series+pp.Number, pp.Series+" "+pp.Number, `"`+pp.Number+`"`, pp.DivisionCode,
+		p.SNILS, snilsDigits, p.INN)
+
+	// One-time codes and test messages, by SMS and e-mail.
+	const phone, email = "+79005550177", "scan.citizen@example.ru"
+	var ids []string
+	for _, m := range []notify.Message{
+		{Kind: notify.SigninCode, To: notify.Recipient{Phone: phone, Email: email, AccountID: "acc-scan"},
+			Data: map[string]any{"Code": "583920", "ValidMinutes": 5}},
+		{Kind: notify.RecoveryCode, To: notify.Recipient{Phone: "8 (900) 555-01-77", Lang: "en"},
+			Data: map[string]any{"Code": "583921", "ValidMinutes": 5}},
+		{Kind: notify.TestMessage, To: notify.Recipient{Phone: phone, Email: email, AccountID: "acc-scan"}},
+	} {
+		id, err := sep.Notify.Send(ctx, nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		waitDelivered(t, sep, id)
+	}
+	// The outbox, searched by recipient in another spelling, finds what was sent.
+	resp, body := getJSON(t, sep.URL+"/dev/outbox.json?to="+strings.ReplaceAll("8 900 555 01 77", " ", "%20"), "ru")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("outbox: %d", resp.StatusCode)
+	}
+	if n := len(body["messages"].([]any)); n != 3 {
+		t.Fatalf("the outbox found %d messages to the phone, want 3", n)
+	}
+	spell(phone, phone[1:], phone[2:], "+7 900 555-01-77", email, "scan.citizen")
+	return values
+}
+
+// waitDelivered waits until every delivery of a message has ended.
+func waitDelivered(t *testing.T, sep *Instance, id string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ds, err := sep.Notify.Deliveries(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := true
+		for _, d := range ds {
+			if d.State != notify.Sent && d.State != notify.Failed {
+				done = false
+			}
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries of %s did not end: %+v", id, ds)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// scan runs scripts/plaintext-scan over the database with the values on its standard input,
+// and reports what it said and whether it found nothing.
+func scan(t *testing.T, dsn string, values []string) (string, bool) {
+	t.Helper()
+	if strings.HasPrefix(dsn, "postgres") {
+		if _, err := exec.LookPath("pg_dump"); err != nil {
+			need(t, "pg_dump", "Debian package postgresql-client, installed by ./scripts/test")
+		}
+	}
+	cmd := exec.Command(filepath.Join(repoRoot(), "scripts", "plaintext-scan"), dsn)
+	cmd.Stdin = strings.NewReader(strings.Join(values, "\n") + "\n")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), true
+	case errors.As(err, &ee) && ee.ExitCode() == 1:
+		return out.String(), false
+	}
+	t.Fatalf("plaintext-scan: %v\n%s", err, out.String())
+	return "", false
+}
