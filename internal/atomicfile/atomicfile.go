@@ -67,20 +67,16 @@ func (f *File) Abort() {
 
 // Write writes data to path atomically with mode perm, replacing what was there.
 func Write(path string, data []byte, perm fs.FileMode) error {
-	f, err := Create(path, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.File.Write(data); err != nil {
-		f.Abort()
-		return err
-	}
-	return f.Commit()
+	return write(path, data, perm, (*File).Commit)
 }
 
 // WriteNew writes data to path atomically with mode perm unless path exists; then it fails
 // with an error that errors.Is fs.ErrExist.
 func WriteNew(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, (*File).CommitNew)
+}
+
+func write(path string, data []byte, perm fs.FileMode, commit func(*File) error) error {
 	f, err := Create(path, perm)
 	if err != nil {
 		return err
@@ -89,5 +85,5 @@ func WriteNew(path string, data []byte, perm fs.FileMode) error {
 		f.Abort()
 		return err
 	}
-	return f.CommitNew()
+	return commit(f)
 }
