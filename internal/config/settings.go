@@ -104,7 +104,7 @@ var settings = []setting{
 			return reason("unknown log format (want text or json)")
 		}},
 	{flag: "shutdown-timeout", env: "SEP_SHUTDOWN_TIMEOUT", def: "30s", arg: "DURATION",
-		usage: "how long in-flight requests and jobs may run after SIGTERM",
+		usage: "the whole stop after SIGTERM: in-flight requests and jobs, then the journal's last entry and checkpoint",
 		apply: func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
 	{flag: "workers", env: "SEP_WORKERS", def: "4", arg: "N",
 		usage: "background jobs run at once by this instance (0: none, e.g. a web-only instance)",
