@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/sep-platform/sep/internal/api"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
@@ -63,6 +64,8 @@ type Main struct {
 	Seal      *seal.Schema
 	Rotator   *rotate.Rotator
 	Retention *retention.Purger
+	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
+	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
 	Maintenance *maintenance.Cache
 
@@ -155,6 +158,10 @@ func (m *Main) Open(ctx context.Context) error {
 		notify.RegisterOutbox(m.Site, d, m.Seal.Box)
 	}
 	validate.Register(m.Site, nil)
+	if m.API, err = api.Load(APIParts()...); err != nil {
+		return err
+	}
+	m.API.Register(m.Site)
 	if m.Audit != nil {
 		audit.Register(m.Site, m.Audit)
 	}

@@ -3,13 +3,25 @@ package app
 import (
 	"context"
 	"crypto/subtle"
+	_ "embed"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/validate"
 	"github.com/sep-platform/sep/internal/web"
 )
+
+// opsAPI is the part of the API document for the operations endpoints and the document itself.
+//
+//go:embed openapi.yaml
+var opsAPI []byte
+
+// APIParts are the parts of the API document (package api), one per domain with JSON routes.
+func APIParts() [][]byte { return [][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI} }
 
 // registerOps adds the endpoints for operators and load balancers.
 func (m *Main) registerOps() {

@@ -37,6 +37,11 @@ type Pages struct {
 // pageLimit is how many entries a page shows.
 const pageLimit = 50
 
+// OpenAPI is this package's part of the API document (package api): the JSON export.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
 // Register adds the journal's routes to the site.
 func Register(s *web.Site, j *Journal) *Pages {
 	p := &Pages{site: s, journal: j}

@@ -13,6 +13,11 @@ import (
 	"github.com/sep-platform/sep/internal/web"
 )
 
+// OpenAPI is this package's part of the API document (package api): the development outbox.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
 // Pages are this package's page templates, for web.Options.Templates.
 //
 //go:embed templates/*.html

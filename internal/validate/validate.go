@@ -31,6 +31,7 @@
 package validate
 
 import (
+	_ "embed"
 	"errors"
 	"net/http"
 	"net/url"
@@ -73,6 +74,11 @@ func Register(s *web.Site, now func() time.Time) *Handler {
 	s.Handle("GET /api/v1/validate/{$}", h.validate)
 	return h
 }
+
+// OpenAPI is this package's part of the API document (package api).
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
 
 // Valid is the answer for a value that passed.
 type Valid struct {

@@ -130,8 +130,10 @@ func referringPath(r *http.Request) string {
 	return u.RequestURI()
 }
 
+// wantsJSON reports whether an error is answered in JSON: on the API and every *.json route
+// (a client of a JSON route parses what it gets), or when the client asks for JSON only.
 func wantsJSON(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") ||
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasSuffix(r.URL.Path, ".json") ||
 		strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,6 +61,8 @@ type Site struct {
 	metrics *httpMetrics
 	limits  map[string]int64 // route pattern → body limit, for routes that differ
 	open    map[string]bool  // route patterns served during maintenance windows
+	// patterns are the registered routes, for Patterns.
+	patterns []string
 }
 
 // NewSite parses the templates (failing fast on any error) and sets up the middleware.
@@ -121,6 +124,7 @@ func (s *Site) unrouted(w http.ResponseWriter, r *http.Request) {
 
 // Handle registers h for a ServeMux pattern such as "GET /applications/{id}".
 func (s *Site) Handle(pattern string, h HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.Error(w, r, err)
@@ -129,7 +133,14 @@ func (s *Site) Handle(pattern string, h HandlerFunc) {
 }
 
 // HandleHTTP registers a plain http.Handler (health checks, metrics).
-func (s *Site) HandleHTTP(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+func (s *Site) HandleHTTP(pattern string, h http.Handler) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.Handle(pattern, h)
+}
+
+// Patterns lists the patterns registered with Handle and HandleHTTP, in order (the tests
+// check that every JSON route is in the OpenAPI document).
+func (s *Site) Patterns() []string { return slices.Clone(s.patterns) }
 
 // Printer returns the message printer in the language of the request.
 func (s *Site) Printer(r *http.Request) *i18n.Printer { return s.opt.Catalog.Printer(Lang(r)) }
