@@ -23,6 +23,7 @@ import (
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/maintenance"
@@ -64,6 +65,8 @@ type Main struct {
 	Seal      *seal.Schema
 	Rotator   *rotate.Rotator
 	Retention *retention.Purger
+	// ID is the identity provider: accounts, sign-in, sessions (the site's authenticator).
+	ID *id.Service
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
@@ -126,6 +129,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openAudit(ctx); err != nil {
 		return err
 	}
+	secure := cfg.PublicURL.Scheme == "https"
+	if err := m.openID(secure); err != nil {
+		return err
+	}
 	if m.Audit != nil { // nil: migrations pending, see openAudit
 		if err := m.scheduleRetention(ctx); err != nil {
 			return fmt.Errorf("retention: %w", err)
@@ -135,11 +142,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})
 	m.Maintenance.Refresh(ctx) // a failure is logged; the schedule is read again within seconds
 
-	secure := cfg.PublicURL.Scheme == "https"
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -147,6 +153,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Registerer:     m.Metrics,
 		TrustedProxies: cfg.TrustedProxies,
 		Maintenance:    m.Maintenance,
+		Authenticators: []web.Authenticator{m.ID},
 	})
 	if err != nil {
 		return err
@@ -158,6 +165,7 @@ func (m *Main) Open(ctx context.Context) error {
 		notify.RegisterOutbox(m.Site, d, m.Seal.Box)
 	}
 	validate.Register(m.Site, nil)
+	id.Register(m.Site, m.ID)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}

@@ -65,6 +65,18 @@ var notPersonal = map[string]string{
 	"maintenance_windows.id": "ids", "maintenance_windows.note_ru": "administrators' public notes on a maintenance window",
 	"maintenance_windows.note_en": "administrators' public notes on a maintenance window",
 
+	"id_accounts.id": "ids", "id_accounts.role": "codes", "id_accounts.status": "codes", "id_accounts.level": "codes",
+	"id_accounts.lang": "codes", "id_accounts.block_code": "a code from a list (the administrator's note is sealed)",
+	"id_accounts.consent_version": "the version of the consent text",
+	"id_passwords.account_id":     "ids",
+	"id_passwords.hash":           "argon2id hashes (a hash, not the password; sealing it would add nothing)",
+	"id_sessions.id":              "ids", "id_sessions.token_hash": "Streebog-256 of a random token",
+	"id_sessions.account_id": "ids", "id_sessions.device_id": "ids", "id_sessions.method": "codes",
+	"id_flows.id": "ids", "id_flows.token_hash": "Streebog-256 of a random token", "id_flows.kind": "codes",
+	"id_flows.state": "codes", "id_flows.account_id": "ids",
+	"id_codes.id": "ids", "id_codes.flow_id": "ids", "id_codes.purpose": "codes", "id_codes.channel": "codes",
+	"id_codes.code_mac": "HMAC of a one-time code under a derived key",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }

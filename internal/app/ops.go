@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/validate"
 	"github.com/sep-platform/sep/internal/web"
@@ -21,7 +22,9 @@ import (
 var opsAPI []byte
 
 // APIParts are the parts of the API document (package api), one per domain with JSON routes.
-func APIParts() [][]byte { return [][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI} }
+func APIParts() [][]byte {
+	return [][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI, id.OpenAPI}
+}
 
 // registerOps adds the endpoints for operators and load balancers.
 func (m *Main) registerOps() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -32,7 +33,7 @@ const (
 // rotation re-seals and `sep keys status` counts. A store with personal data adds its tables
 // here.
 func SealedTables() []seal.Table {
-	return slices.Concat(notify.Tables(), registry.Tables())
+	return slices.Concat(notify.Tables(), registry.Tables(), id.Tables())
 }
 
 // KeyOptions says where the instance keys are, from the settings.
@@ -151,6 +152,10 @@ func (m *Main) scheduleRetention(ctx context.Context) error {
 		{Name: "outbox", Keep: r.Outbox, Purge: m.Notify.PurgeOutbox},
 		{Name: "rate_limits", Keep: m.Notify.RateWindow(), Purge: m.Notify.PurgeRate},
 		{Name: "registry_checks", Keep: r.RegistryChecks, Purge: m.Registry.PurgeSuperseded},
+		// What ID keeps only while it runs: flows and codes once expired, sessions once ended.
+		{Name: "id_flows", Keep: time.Hour, Purge: m.ID.PurgeFlows},
+		{Name: "id_codes", Keep: time.Hour, Purge: m.ID.PurgeCodes},
+		{Name: "id_sessions", Keep: 30 * 24 * time.Hour, Purge: m.ID.PurgeSessions},
 	}
 	for i, k := range kinds {
 		if k.Keep <= 0 { // a Config not from Load: keep the defaults' spirit, never purge at once

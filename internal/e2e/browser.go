@@ -23,6 +23,18 @@ type Browser struct {
 	t     testing.TB
 	Ctx   context.Context
 	ownUA string // Chromium's own User-Agent, once SetUserAgent changed it
+	noJS  bool   // the page's scripts are off (DisableJavaScript)
+}
+
+// withScripts runs f with script execution on — the test's own evaluation (axe-core, Eval)
+// needs it — and turns it off again if the journey has it off.
+func (b *Browser) withScripts(f func()) {
+	b.t.Helper()
+	if b.noJS {
+		b.setScripts(false)
+		defer b.setScripts(true)
+	}
+	f()
 }
 
 // NewBrowser starts Chromium with an empty profile and closes it when the test ends.
@@ -128,15 +140,23 @@ func (b *Browser) Attr(selector, name string) string {
 	return Value(b, chromedp.AttributeValue(chromedp.CSS(selector), name)).Value
 }
 
-// Eval evaluates a JavaScript expression in the page.
-func Eval[T any](b *Browser, expression string) T {
+// Eval evaluates a JavaScript expression in the page (also while the page's own scripts are
+// off: the test's evaluation is not the page's).
+func Eval[T any](b *Browser, expression string) (v T) {
 	b.t.Helper()
-	return Value(b, chromedp.Evaluate[T](expression))
+	b.withScripts(func() { v = Value(b, chromedp.Evaluate[T](expression)) })
+	return v
 }
 
 // DisableJavaScript turns script execution off (or on again) for the pages that follow, to
 // check that a journey works without JavaScript.
 func (b *Browser) DisableJavaScript(off bool) {
+	b.t.Helper()
+	b.noJS = off
+	b.setScripts(off)
+}
+
+func (b *Browser) setScripts(off bool) {
 	b.t.Helper()
 	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
@@ -198,11 +218,14 @@ func (b *Browser) CheckA11y() {
 	if axeSource == "" {
 		need(b.t, "axe-core", "npm ci at the repository root, or run ./scripts/test")
 	}
-	if !Eval[bool](b, `typeof window.axe === "object"`) {
-		Eval[bool](b, axeSource+";true")
-	}
-	text := Value(b, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`,
-		chromedp.EvalAwaitPromise))
+	var text string
+	b.withScripts(func() {
+		if !Value(b, chromedp.Evaluate[bool](`typeof window.axe === "object"`)) {
+			Value(b, chromedp.Evaluate[bool](axeSource+";true"))
+		}
+		text = Value(b, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`,
+			chromedp.EvalAwaitPromise))
+	})
 	var violations []A11yViolation
 	if err := json.Unmarshal([]byte(text), &violations); err != nil {
 		b.t.Fatalf("axe result: %v", err)

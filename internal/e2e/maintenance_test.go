@@ -36,9 +36,7 @@ func schedule(t *testing.T, sep *Instance, w maintenance.Window) maintenance.Win
 // and turns it off again for what follows.
 func checkA11yNoJS(b *Browser) {
 	b.t.Helper()
-	b.DisableJavaScript(false)
-	b.CheckA11y()
-	b.DisableJavaScript(true)
+	b.CheckA11y() // it turns scripts on for axe-core and off again
 }
 
 func TestMaintenanceWindowJourney(t *testing.T) {

@@ -109,6 +109,12 @@ func flows(t *testing.T, sep *Instance) []string {
 		t.Fatalf("the outbox found %d messages to the phone, want 3", n)
 	}
 	spell(phone, phone[1:], phone[2:], "+7 900 555-01-77", email, "scan.citizen")
+
+	// An account: registered (its contacts, its session's address and browser), then signed
+	// in through the API with the password and the SMS code.
+	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
+	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
+	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
 	return values
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -24,8 +25,12 @@ const (
 // plant or overwrite it. Browsers also refuse __Host- cookies without Secure, so over plain
 // HTTP (demo on localhost) the bare name is used. Set such cookies with Path "/", no Domain
 // and Secure as Options.Secure says.
-func (s *Site) CookieName(name string) string {
-	if s.opt.Secure {
+func (s *Site) CookieName(name string) string { return CookieName(name, s.opt.Secure) }
+
+// CookieName is Site.CookieName for code that runs before the site exists (an Authenticator):
+// "__Host-"+name over HTTPS, name over plain HTTP.
+func CookieName(name string, secure bool) string {
+	if secure {
 		return "__Host-" + name
 	}
 	return name
@@ -59,7 +64,7 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") && !jsonAPICall(r) {
 			sent := r.Header.Get(CSRFHeader)
 			if sent == "" {
 				if err := ParseForm(r); err != nil {
@@ -81,6 +86,15 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	}))
+}
+
+// jsonAPICall reports whether a request is a call of the JSON API with a JSON body (the mobile
+// app signing in has no bearer token yet). Such a call needs no token: a cross-site page can
+// send application/json only through CORS, which sep does not allow (the browser's preflight is
+// refused), and CrossOriginProtection has already turned away browsers' cross-origin calls.
+func jsonAPICall(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return strings.HasPrefix(r.URL.Path, "/api/") && mt == "application/json"
 }
 
 type csrfError string

@@ -14,6 +14,8 @@ type Principal struct {
 	ID    string // the account, operator or API client id
 	OrgID string // the organisation acted for, if any
 	Roles []string
+	// Session is the id of the sign-in session the request came with, if it came with one.
+	Session string
 }
 
 // PrincipalKind says what sort of actor a principal is.

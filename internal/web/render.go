@@ -34,6 +34,7 @@ type Page struct {
 	// pages that stay open during it).
 	Maintenance *MaintenanceNotice
 	OldBrowser  bool // the User-Agent names a browser older than those supported
+	SignedIn    bool // someone is signed in (the header offers the account and sign-out)
 }
 
 func (p *Page) page() *Page { return p }
@@ -98,6 +99,7 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 	p := data.page()
 	p.Lang, p.CSRFToken, p.Demo, p.Version, p.RequestID = ri.lang, ri.csrf, s.opt.Demo, s.opt.Version, ri.id
 	p.Maintenance, p.OldBrowser = s.notice(r), OutdatedBrowser(r.UserAgent())
+	_, p.SignedIn = PrincipalOf(r)
 	if p.Path == "" {
 		p.Path = r.URL.Path
 		if r.Method == http.MethodGet && r.URL.RawQuery != "" {

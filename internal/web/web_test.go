@@ -73,6 +73,10 @@ func newFixture(t *testing.T, mutate func(*web.Options)) *fixture {
 		io.WriteString(w, "posted "+r.PostFormValue("v"))
 		return nil
 	})
+	s.Handle("POST /api/v1/echo", func(w http.ResponseWriter, r *http.Request) error {
+		io.WriteString(w, "api")
+		return nil
+	})
 	s.Handle("GET /boom", func(w http.ResponseWriter, r *http.Request) error { panic("nil pointer in handler") })
 	s.Handle("GET /gone/{id}", func(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.NotFound, "", errors.New("application "+r.PathValue("id")+" not found"))
@@ -270,6 +274,30 @@ func TestCSRF(t *testing.T) {
 	res, _ = post(t, http.DefaultClient, f.srv.URL+"/echo", url.Values{"v": {"6"}}, "Authorization", "Bearer x")
 	if res.StatusCode != 200 {
 		t.Fatalf("bearer request: %d", res.StatusCode)
+	}
+	// A JSON call of the API (an app signing in) needs no token: a cross-site page cannot send
+	// JSON without CORS, and a browser's cross-origin call is refused all the same.
+	call := func(ct string, headers ...string) int {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/echo", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", ct)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := call("application/json; charset=utf-8"); code != 200 {
+		t.Fatalf("a JSON API call: %d", code)
+	}
+	if code := call("application/json", "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"); code != 403 {
+		t.Fatalf("a cross-site JSON call: %d", code)
+	}
+	if code := call("application/x-www-form-urlencoded"); code != 403 {
+		t.Fatalf("a form posted to the API without a token: %d", code)
 	}
 	// Basic credentials, which browsers resend on their own, exempt nothing.
 	res, _ = post(t, http.DefaultClient, f.srv.URL+"/echo", url.Values{"v": {"7"}}, "Authorization", "Basic dXNlcjpwYXNz")

@@ -1,0 +1,205 @@
+package id
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/web"
+)
+
+func (h *Handler) registerSignIn() {
+	h.site.Handle("GET /id/signin", h.signInPage)
+	h.site.Handle("POST /id/signin", h.signInPost)
+	h.site.Handle("POST /id/signin/factor", h.factorPost)
+	h.site.Handle("POST /id/signin/resend", h.resendPost)
+	h.site.Handle("POST /id/signout", h.signOutPost)
+	h.site.Handle("POST /api/v1/signin", h.apiSignIn)
+	h.site.Handle("POST /api/v1/signin/code", h.apiSignInCode)
+	h.site.Handle("POST /api/v1/signin/factor", h.apiSignInFactor)
+	h.site.Handle("POST /api/v1/signout", h.apiSignOut)
+}
+
+type signInPage struct {
+	formPage
+	Login  string
+	Return string
+}
+
+type factorPage struct {
+	formPage
+	Methods []string
+	Method  string
+	Phone   string // the phone the SMS code went to, masked
+	Return  string
+}
+
+func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
+	p := &signInPage{Return: localPath(r.URL.Query().Get("return"))}
+	p.Title = h.site.Printer(r).T("id.signin.title")
+	return h.site.Render(w, r, http.StatusOK, "id_signin", p)
+}
+
+func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) error {
+	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
+	si, err := h.svc.StartSignIn(r.Context(), r, login, pw)
+	if err != nil {
+		p := &signInPage{Login: login, Return: localPath(r.PostFormValue("return"))}
+		p.Title = h.site.Printer(r).T("id.signin.title")
+		if !h.fail(r, &p.formPage, err) {
+			return err
+		}
+		return h.site.Render(w, r, http.StatusBadRequest, "id_signin", p)
+	}
+	return h.renderFactor(w, r, si, nil, localPath(r.PostFormValue("return")))
+}
+
+func (h *Handler) renderFactor(w http.ResponseWriter, r *http.Request, si *SignIn, err error, ret string) error {
+	p := &factorPage{Methods: si.Methods, Method: si.Methods[0], Phone: maskPhone(si.Account.Phone), Return: ret}
+	p.Flow, p.Title = si.Flow.Token, h.site.Printer(r).T("id.factor.title")
+	status := http.StatusOK
+	if err != nil {
+		if !h.fail(r, &p.formPage, err, "code") {
+			return err
+		}
+		status = http.StatusBadRequest
+	}
+	return h.site.Render(w, r, status, "id_factor", p)
+}
+
+// maskPhone shows a phone as the person recognises it without showing it to a bystander:
+// +7 900 ***-**-67.
+func maskPhone(p string) string {
+	if len(p) != 12 {
+		return ""
+	}
+	return p[:2] + " " + p[2:5] + " ***-**-" + p[10:]
+}
+
+func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
+	token, method, code := r.PostFormValue("flow"), r.PostFormValue("method"), r.PostFormValue("code")
+	_, st, err := h.svc.FinishSignIn(r.Context(), r, token, method, code)
+	if err != nil {
+		si, ferr := h.svc.SignInFlow(r.Context(), token)
+		if ferr != nil {
+			return ferr // the flow is gone: the error page says to sign in again
+		}
+		si.Flow.Token = token
+		return h.renderFactor(w, r, si, err, localPath(r.PostFormValue("return")))
+	}
+	h.svc.SetSessionCookie(w, st)
+	to := localPath(r.PostFormValue("return"))
+	if to == "" {
+		to = "/id/account"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) resendPost(w http.ResponseWriter, r *http.Request) error {
+	token := r.PostFormValue("flow")
+	si, err := h.svc.SignInFlow(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	si.Flow.Token = token
+	if err := h.svc.SendSignInCode(r.Context(), token); err != nil {
+		return h.renderFactor(w, r, si, err, localPath(r.PostFormValue("return")))
+	}
+	p := &factorPage{Methods: si.Methods, Method: MethodSMS, Phone: maskPhone(si.Account.Phone)}
+	p.Flow, p.Title = token, h.site.Printer(r).T("id.factor.title")
+	p.Notice = h.site.Printer(r).T("id.factor.resent")
+	return h.site.Render(w, r, http.StatusOK, "id_factor", p)
+}
+
+func (h *Handler) signOutPost(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.SignOut(w, r); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// The JSON API of sign-in (openapi.yaml describes it).
+
+type apiSignInRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+type apiFlow struct {
+	Flow    string   `json:"flow"`
+	Methods []string `json:"methods,omitempty"`
+}
+
+// decode reads a JSON request body into v; a malformed one is errs.Invalid "id.bad_json".
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.E(errs.Invalid, "id.bad_json", err)
+	}
+	return nil
+}
+
+func (h *Handler) apiSignIn(w http.ResponseWriter, r *http.Request) error {
+	var req apiSignInRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	si, err := h.svc.StartSignIn(r.Context(), r, req.Login, req.Password)
+	if err != nil {
+		return h.apiError(w, r, err)
+	}
+	web.JSON(w, http.StatusOK, apiFlow{Flow: si.Flow.Token, Methods: si.Methods})
+	return nil
+}
+
+func (h *Handler) apiSignInCode(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Flow string `json:"flow"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := h.svc.SendSignInCode(r.Context(), req.Flow); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type apiSession struct {
+	Token     string    `json:"token"` // for "Authorization: Bearer"; browsers get the cookie too
+	AccountID string    `json:"account_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+	IdleFor   int       `json:"idle_timeout_seconds"`
+}
+
+func (h *Handler) apiSignInFactor(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Flow   string `json:"flow"`
+		Method string `json:"method"`
+		Code   string `json:"code"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	ss, st, err := h.svc.FinishSignIn(r.Context(), r, req.Flow, req.Method, req.Code)
+	if err != nil {
+		return h.apiError(w, r, err)
+	}
+	h.svc.SetSessionCookie(w, st)
+	web.JSON(w, http.StatusOK, apiSession{Token: st, AccountID: ss.AccountID, ExpiresAt: ss.ExpiresAt,
+		IdleFor: int(IdleTimeout / time.Second)})
+	return nil
+}
+
+func (h *Handler) apiSignOut(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.SignOut(w, r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
