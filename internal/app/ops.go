@@ -23,7 +23,7 @@ var opsAPI []byte
 
 // APIParts are the parts of the API document (package api), one per domain with JSON routes.
 func APIParts() [][]byte {
-	return [][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI, id.OpenAPI}
+	return append([][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI}, id.OpenAPI()...)
 }
 
 // registerOps adds the endpoints for operators and load balancers.

@@ -3,6 +3,7 @@ package id
 import (
 	"embed"
 	"errors"
+	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,10 +20,20 @@ import (
 //go:embed templates/*.html
 var Templates embed.FS
 
-// OpenAPI is this package's part of the API document (package api).
-//
-//go:embed openapi.yaml
-var OpenAPI []byte
+//go:embed openapi*.yaml
+var openapiFiles embed.FS
+
+// OpenAPI returns this package's parts of the API document (package api): openapi.yaml for
+// sign-in and registration, and one openapi_<area>.yaml per further area.
+func OpenAPI() [][]byte {
+	names, _ := fs.Glob(openapiFiles, "openapi*.yaml")
+	out := make([][]byte, 0, len(names))
+	for _, n := range names {
+		b, _ := fs.ReadFile(openapiFiles, n)
+		out = append(out, b)
+	}
+	return out
+}
 
 // Handler serves ID's pages (under /id/) and its JSON API (under /api/v1/).
 type Handler struct {
