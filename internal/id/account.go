@@ -107,7 +107,7 @@ var (
 	accountsTable = seal.Table{Name: "id_accounts", Key: "id", Sealed: []string{"phone", "email", "profile", "block_note"},
 		Indexes: []seal.Index{
 			{Column: "phone_idx", Of: "phone", Purpose: "phone", Normalize: ruid.Phone},
-			{Column: "email_idx", Of: "email", Purpose: "email", Normalize: ruid.Email},
+			{Column: "email_idx", Of: "email", Purpose: "email", Normalize: emailKey},
 			{Column: "snils_idx", Of: "profile", Purpose: "snils", Normalize: profileField(func(p Profile) string { return p.SNILS }, ruid.SNILS)},
 			{Column: "inn_idx", Of: "profile", Purpose: "inn", Normalize: profileField(func(p Profile) string { return p.INN }, ruid.INN)},
 		}}
@@ -116,6 +116,13 @@ var (
 	phoneIndex, emailIndex   = accountsTable.Indexes[0], accountsTable.Indexes[1]
 	snilsIndex, innIndex     = accountsTable.Indexes[2], accountsTable.Indexes[3]
 )
+
+// emailKey is what an account's e-mail is looked up by: the canonical address in lower case,
+// since people type their address in any case and no mail service here tells the cases apart.
+func emailKey(s string) (string, error) {
+	v, err := ruid.Email(s)
+	return strings.ToLower(v), err
+}
 
 // profileField makes the normaliser of an index of one identifier inside the sealed profile:
 // given the profile's JSON (as the rotation job recomputes it), or the identifier itself (as a
