@@ -39,6 +39,27 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
+
+	// onRecovered run in the transaction that sets a recovered password (or takes the account
+	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
+	// lifted, remembered devices are forgotten — adds itself with OnRecovered.
+	onRecovered []func(ctx context.Context, tx *sql.Tx, accountID string) error
+}
+
+// OnRecovered adds f to what runs, inside the transaction, when an account is recovered; an
+// error from f undoes the recovery.
+func (s *Service) OnRecovered(f func(ctx context.Context, tx *sql.Tx, accountID string) error) {
+	s.onRecovered = append(s.onRecovered, f)
+}
+
+// recovered runs the OnRecovered hooks in tx.
+func (s *Service) recovered(ctx context.Context, tx *sql.Tx, accountID string) error {
+	for _, f := range s.onRecovered {
+		if err := f(ctx, tx, accountID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // New returns the service.

@@ -49,6 +49,7 @@ const (
 	ConfirmCode       KindName = "confirm_code"       // a one-time code confirming a phone, an address or an action
 	RecoveryCode      KindName = "recovery_code"      // a one-time code to recover a password
 	NewDevice         KindName = "new_device"         // someone signed in from a device not seen before
+	AccountChanged    KindName = "account_changed"    // a password, contact or factor of the account changed
 	ApplicationStatus KindName = "application_status" // an application's status changed
 	DeadlineReminder  KindName = "deadline_reminder"  // something is due soon
 	TestMessage       KindName = "test"               // a test message the person asked for
@@ -112,6 +113,15 @@ var kinds = []Kind{
 		Example:  map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.10", "Time": exampleTime},
 	},
 	{
+		// Change is one of AccountChanges; the texts say each in words.
+		Name:     AccountChanged,
+		Channels: []Channel{Inbox, Email, SMS},
+		AlwaysOn: true,
+		TTL:      24 * time.Hour,
+		Params:   []string{"Change", "Time"},
+		Example:  map[string]any{"Change": "password", "Time": exampleTime},
+	},
+	{
 		Name:     ApplicationStatus,
 		Channels: []Channel{Inbox, Email, SMS, Push},
 		Params:   []string{"Number", "Service", "Status", "Path"},
@@ -134,6 +144,9 @@ var kinds = []Kind{
 		Example:  map[string]any{},
 	},
 }
+
+// AccountChanges are the values of an AccountChanged message's Change.
+var AccountChanges = []string{"password", "recovered", "phone", "email", "factor_added", "factor_removed", "disavowed"}
 
 // Kinds returns the table of message kinds.
 func Kinds() []Kind { return slices.Clone(kinds) }
