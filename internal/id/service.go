@@ -53,6 +53,8 @@ func (s *Service) OnRecovered(f func(ctx context.Context, tx *sql.Tx, accountID 
 }
 
 // recovered runs the OnRecovered hooks in tx.
+//
+//lint:ignore U1000 the recovery flow (next) calls it
 func (s *Service) recovered(ctx context.Context, tx *sql.Tx, accountID string) error {
 	for _, f := range s.onRecovered {
 		if err := f(ctx, tx, accountID); err != nil {
