@@ -46,6 +46,16 @@ func TestPlaintextScan(t *testing.T) {
 			if out, clean := scan(t, dsn, append(values, canary)); clean || !strings.Contains(out, fmt.Sprintf("line %d ", len(values)+1)) {
 				t.Fatalf("the scan missed a value written in clear:\n%s", out)
 			}
+			// ... and in a binary column too (which pg_dump writes in hex).
+			blob := "+79009990011 " + c.name
+			now := time.Now().UTC()
+			if _, err := sep.DB.Writer().Exec(`INSERT INTO id_flows (id, token_hash, kind, state, data, created_at, updated_at, expires_at)
+				VALUES ('scan-canary', $1, 'canary', 'canary', $2, $3, $3, $3)`, []byte("canary-token"), []byte(blob), now); err != nil {
+				t.Fatal(err)
+			}
+			if out, clean := scan(t, dsn, append(values, blob)); clean || !strings.Contains(out, fmt.Sprintf("line %d ", len(values)+1)) {
+				t.Fatalf("the scan missed a value written in clear in a binary column:\n%s", out)
+			}
 		})
 	}
 }
