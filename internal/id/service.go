@@ -100,6 +100,8 @@ const (
 	ActionLevelChanged   = "id.level_changed"
 	ActionBlocked        = "id.blocked"
 	ActionUnblocked      = "id.unblocked"
+	ActionQRApproved     = "id.qr_approved" // a phone's session approved a QR sign-in (the desktop's is ActionSignIn, method qr)
+	ActionQRDeclined     = "id.qr_declined"
 )
 
 // Event is what a flow journals.
