@@ -126,6 +126,10 @@ func TestQRSignInAcrossTwoBrowsers(t *testing.T) {
 	if h1 := desk.Text("h1"); h1 != "Вход" || !strings.Contains(Eval[string](desk, "location.search"), url.QueryEscape("/id/qr/")) {
 		t.Fatalf("a code opened signed out: h1 %q", h1)
 	}
+	if !strings.Contains(desk.Text(".form-notice"), "подтвердить вход по QR-коду") || Eval[int](desk, `document.querySelectorAll(".qr-image").length`) != 0 {
+		t.Fatal("signing in to approve a code, the page does not say so, or shows a code of its own")
+	}
+	desk.CheckA11y()
 	desk.Open(sep.URL + "/id/signin")
 	third := desk.Attr(".qr-link", "href")
 	desk.Submit(`form[action="/id/signin/qr"] button`)

@@ -46,6 +46,21 @@ type qrPanel struct {
 // arm's length from a desktop screen.
 const qrImageSize = 256
 
+// addQRPanel gives the sign-in page its QR panel — except on the way to approve another
+// device's code (a phone that must sign in first), where a code of its own would only confuse:
+// there the page says why it asks to sign in.
+func (h *Handler) addQRPanel(r *http.Request, p *signInPage) error {
+	if strings.HasPrefix(p.Return, "/id/qr/") {
+		if p.Notice == "" && p.Summary == nil {
+			p.Notice = h.site.Printer(r).T("id.qr.signin_first")
+		}
+		return nil
+	}
+	var err error
+	p.QR, err = h.newQRPanel(r)
+	return err
+}
+
 // newQRPanel starts a QR sign-in for the desktop's request and draws its code.
 func (h *Handler) newQRPanel(r *http.Request) (*qrPanel, error) {
 	qr, err := h.svc.StartQR(r.Context(), r)

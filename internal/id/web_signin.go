@@ -39,8 +39,7 @@ type factorPage struct {
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 	p := &signInPage{Return: localPath(r.URL.Query().Get("return"))}
 	p.Title = h.site.Printer(r).T("id.signin.title")
-	var err error
-	if p.QR, err = h.newQRPanel(r); err != nil {
+	if err := h.addQRPanel(r, p); err != nil {
 		return err
 	}
 	return h.site.Render(w, r, http.StatusOK, "id_signin", p)
@@ -55,7 +54,7 @@ func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) error {
 		if !h.fail(r, &p.formPage, err) {
 			return err
 		}
-		if p.QR, err = h.newQRPanel(r); err != nil {
+		if err := h.addQRPanel(r, p); err != nil {
 			return err
 		}
 		return h.site.Render(w, r, http.StatusBadRequest, "id_signin", p)
