@@ -178,8 +178,8 @@ func TestQRSignInThroughTheAPI(t *testing.T) {
 	if s := state(flow); s != "waiting" {
 		t.Fatalf("a new code is %q", s)
 	}
-	if resp, body := desk.Send("POST", "/api/v1/signin/qr/finish", []byte(`{"flow":"`+flow+`"}`)); resp.StatusCode != 409 ||
-		!strings.Contains(string(body), "id.qr_waiting") {
+	if resp, body := desk.Send("POST", "/api/v1/signin/qr/finish", []byte(`{"flow":"`+flow+`"}`), "Accept-Language", "en"); resp.StatusCode != 409 ||
+		!strings.Contains(string(body), "id.qr_waiting") || !strings.Contains(string(body), "not been confirmed on the phone") {
 		t.Fatalf("finishing early: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := app.Get("/api/v1/qr/" + code); resp.StatusCode != 401 {

@@ -303,3 +303,35 @@ func TestQRRefusals(t *testing.T) {
 		}
 	})
 }
+
+// Two phones approving the same code at once, then two desktop requests finishing at once: one
+// of each wins, so one account is reached and one session is made.
+func TestQRRaces(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		q := newQREnv(t, d)
+		ctx := context.Background()
+		qr, _ := q.svc.StartQR(ctx, q.desktop())
+		race := func(fs ...func() error) (won int) {
+			errc := make(chan error, len(fs))
+			for _, f := range fs {
+				go func() { errc <- f() }()
+			}
+			for range fs {
+				if err := <-errc; err == nil {
+					won++
+				} else if !errors.Is(err, ErrQRUsed) && !errors.Is(err, ErrFlowGone) {
+					t.Errorf("the loser: %v", err)
+				}
+			}
+			return won
+		}
+		if n := race(func() error { return q.svc.ApproveQR(ctx, phone(q.ivanPhone), qr.Code) },
+			func() error { return q.svc.ApproveQR(ctx, phone(q.mariaPhone), qr.Code) }); n != 1 {
+			t.Fatalf("%d approvals of one code won", n)
+		}
+		finish := func() error { _, _, err := q.svc.FinishQR(ctx, q.desktop(), qr.Flow.Token); return err }
+		if n := race(finish, finish); n != 1 {
+			t.Fatalf("%d sessions from one approval", n)
+		}
+	})
+}
