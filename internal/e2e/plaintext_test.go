@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -125,6 +126,15 @@ func flows(t *testing.T, sep *Instance) []string {
 	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
 	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
 	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
+
+	// A QR sign-in waiting for the phone keeps the desktop's browser (sealed in its flow; the
+	// journal, which keeps user agents by design, never sees this request).
+	const qrAgent = "ScanDesktop/7.3 (Сканер; QR)"
+	qr := apitest.New(t, sep.API, sep.URL)
+	if resp, body := qr.Send("POST", "/api/v1/signin/qr", []byte(`{}`), "User-Agent", qrAgent); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("a QR code: %d %s", resp.StatusCode, body)
+	}
+	spell(qrAgent, "ScanDesktop/7.3")
 	return values
 }
 

@@ -26,6 +26,10 @@ type Options struct {
 	Secure  bool             // served over HTTPS: Secure, __Host- cookies
 	Now     func() time.Time
 	Logger  *slog.Logger
+
+	// PublicURL is the address people reach sep at (https://sep.example.ru), for the links a
+	// phone opens (the sign-in QR code); empty: the address each request came to.
+	PublicURL string
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -36,6 +40,7 @@ type Service struct {
 	journal *audit.Journal
 	hasher  *password.Hasher
 	secure  bool
+	public  string // Options.PublicURL
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
@@ -79,7 +84,7 @@ func New(o Options) (*Service, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		now: o.Now, log: o.Logger}, nil
+		public: o.PublicURL, now: o.Now, log: o.Logger}, nil
 }
 
 // Hasher is the service's password hasher.
@@ -100,6 +105,8 @@ const (
 	ActionLevelChanged   = "id.level_changed"
 	ActionBlocked        = "id.blocked"
 	ActionUnblocked      = "id.unblocked"
+	ActionQRApproved     = "id.qr_approved" // a phone's session approved a QR sign-in (the desktop's is ActionSignIn, method qr)
+	ActionQRDeclined     = "id.qr_declined"
 )
 
 // Event is what a flow journals.

@@ -25,6 +25,7 @@ type signInPage struct {
 	formPage
 	Login  string
 	Return string
+	QR     *qrPanel // «Войти по QR-коду» (web_qr.go)
 }
 
 type factorPage struct {
@@ -38,6 +39,9 @@ type factorPage struct {
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 	p := &signInPage{Return: localPath(r.URL.Query().Get("return"))}
 	p.Title = h.site.Printer(r).T("id.signin.title")
+	if err := h.addQRPanel(r, p); err != nil {
+		return err
+	}
 	return h.site.Render(w, r, http.StatusOK, "id_signin", p)
 }
 
@@ -48,6 +52,9 @@ func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) error {
 		p := &signInPage{Login: login, Return: localPath(r.PostFormValue("return"))}
 		p.Title = h.site.Printer(r).T("id.signin.title")
 		if !h.fail(r, &p.formPage, err) {
+			return err
+		}
+		if err := h.addQRPanel(r, p); err != nil {
 			return err
 		}
 		return h.site.Render(w, r, http.StatusBadRequest, "id_signin", p)
