@@ -80,15 +80,17 @@ func (j *Journal) Append(ctx context.Context, q db.Querier, e Entry) (int64, err
 	return seq, err
 }
 
-// FromRequest fills the actor (the signed-in principal, else anonymous), the client address
-// and the user agent of e from the request r.
+// FromRequest fills the actor (the signed-in principal; without one, the actor e names, else
+// anonymous), the client address and the user agent of e from the request r.
 func FromRequest(r *http.Request, e Entry) Entry {
 	if p, ok := web.PrincipalOf(r); ok {
 		e.ActorKind, e.ActorID = ActorKind(p.Kind), p.ID
 		if e.OrgID == "" {
 			e.OrgID = p.OrgID
 		}
-	} else {
+	} else if e.ActorKind == "" || e.ActorID == "" {
+		// No principal: anonymous, unless the caller names the actor itself (a sign-in that
+		// has just succeeded is its account's act, though the request has no session yet).
 		e.ActorKind, e.ActorID = ActorAnonymous, ""
 	}
 	if ip := web.ClientIP(r); ip.IsValid() {

@@ -123,11 +123,19 @@ func (s *Service) record(ctx context.Context, x db.Querier, r *http.Request, e E
 	if s.journal == nil {
 		return nil
 	}
-	entry := audit.Entry{ActorKind: audit.ActorCitizen, ActorID: e.AccountID, Action: e.Action, Outcome: e.Outcome,
-		Details: e.Details}
+	// The account is the object; it is the actor too when the event succeeded (a sign-in or a
+	// registration is its owner's act even before a session exists). A failure — a wrong
+	// password against an account — is nobody's known act: its actor is the request's
+	// principal or anonymous, so that the owner's activity shows only what the owner did and
+	// the account's history (by object) shows the attempts too.
+	entry := audit.Entry{Action: e.Action, Outcome: e.Outcome, Details: e.Details}
 	if e.AccountID != "" {
 		entry.ObjectType, entry.ObjectID = "account", e.AccountID
-	} else {
+		if e.Outcome == "" || e.Outcome == audit.Success {
+			entry.ActorKind, entry.ActorID = audit.ActorCitizen, e.AccountID
+		}
+	}
+	if entry.ActorKind == "" {
 		entry.ActorKind = audit.ActorAnonymous
 	}
 	var err error
