@@ -100,6 +100,7 @@ const (
 	ActionLevelChanged   = "id.level_changed"
 	ActionBlocked        = "id.blocked"
 	ActionUnblocked      = "id.unblocked"
+	ActionStaffCreated   = "id.staff_created" // an operator, administrator or auditor account made
 )
 
 // Event is what a flow journals.
