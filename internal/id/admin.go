@@ -16,6 +16,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id/password"
 	"github.com/sep-platform/sep/internal/web"
 	"github.com/sep-platform/sep/ruid"
@@ -306,4 +307,37 @@ func (s *Service) AccountsByRole(ctx context.Context, role Role, limit int) ([]*
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// MaskPhone shows a phone as +7 900 ***-**-67 (for lists that must not show it whole).
+func MaskPhone(p string) string { return maskPhone(p) }
+
+// MaskEmail shows an address as i***@example.ru.
+func MaskEmail(e string) string { return maskEmail(e) }
+
+// Mistakes returns the field errors (or a password's violations) in err as messages in the
+// printer's language, nil if it has none: for the command line, which has no form to show
+// them next to.
+func Mistakes(p *i18n.Printer, err error) map[string]string {
+	var pe PasswordErrors
+	if errors.As(err, &pe) {
+		var lines []string
+		for _, v := range pe {
+			lines = append(lines, p.T(string(v), "min", password.MinLength))
+		}
+		return map[string]string{"password": strings.Join(lines, " ")}
+	}
+	var fe FieldErrors
+	if !errors.As(err, &fe) {
+		return nil
+	}
+	out := map[string]string{}
+	for f, e := range fe {
+		if m := Mistakes(p, e); m != nil {
+			out[f] = m["password"]
+			continue
+		}
+		out[f] = message(p, p.Lang(), e)
+	}
+	return out
 }
