@@ -202,3 +202,34 @@ func TestBlockAndUnblock(t *testing.T) {
 		}
 	})
 }
+
+// Demo seeding makes every user, with the level asked for, once: a second run makes nothing,
+// and a database with other accounts gets none.
+func TestSeedDemo(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newTestEnv(t, d, withJournal(t, d))
+		ctx := context.Background()
+		users := []DemoUser{
+			{Role: Citizen, Level: Standard, Phone: "+79000000501", Email: "demo.one@example.ru",
+				Profile: Profile{LastName: "Тестова", FirstName: "Анна", SNILS: "000-131-266 49"}},
+			{Role: Admin, Phone: "+79000000502", Email: "demo.two@example.ru"},
+		}
+		if out, err := e.svc.SeedDemo(ctx, users); err != nil || out != DemoCreated {
+			t.Fatalf("seed: %v %v", out, err)
+		}
+		a, err := e.svc.AccountByLogin(ctx, nil, "000-131-266 49")
+		if err != nil || a.ID != users[0].ID || a.Level != Standard || a.Profile.FirstName != "Анна" || a.ConsentVersion == "" {
+			t.Fatalf("the demo citizen: %+v %v", a, err)
+		}
+		if tok := e.signIn("demo.two@example.ru", users[1].Password, "+79000000502"); tok == "" {
+			t.Fatal("the demo admin cannot sign in")
+		}
+		again := []DemoUser{users[0], users[1]}
+		if out, err := e.svc.SeedDemo(ctx, again); err != nil || out != DemoExist || again[0].Password != users[0].Password {
+			t.Fatalf("seed again: %v %v", out, err)
+		}
+		if out, err := e.svc.SeedDemo(ctx, []DemoUser{{Role: Auditor, Phone: "+79000000503", Email: "demo.three@example.ru"}}); err != nil || out != DemoSkipped {
+			t.Fatalf("seed on a database with accounts: %v %v", out, err)
+		}
+	})
+}
