@@ -33,7 +33,9 @@ func TestDemoUsersPassTheRegistryChecks(t *testing.T) {
 				return s.CheckPassport(ctx, registry.PassportQuery{Series: p.Passport.Series, Number: p.Passport.Number,
 					IssueDate: p.Passport.IssueDate, DivisionCode: p.Passport.DivisionCode, Person: person})
 			},
-			func() (registry.Answer, error) { return s.CheckSNILS(ctx, registry.SNILSQuery{SNILS: p.SNILS, Person: person}) },
+			func() (registry.Answer, error) {
+				return s.CheckSNILS(ctx, registry.SNILSQuery{SNILS: p.SNILS, Person: person})
+			},
 			func() (registry.Answer, error) { return s.CheckINN(ctx, registry.INNQuery{INN: p.INN, Person: person}) },
 		} {
 			if a, err := check(); err != nil || a.Status != registry.Confirmed {
