@@ -115,6 +115,7 @@ func flows(t *testing.T, sep *Instance) []string {
 	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
 	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
 	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
+	spell(adminFlows(t, sep)...)
 	return values
 }
 
