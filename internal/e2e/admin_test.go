@@ -84,6 +84,8 @@ func TestAdminBlocksAnAccountInTheBrowser(t *testing.T) {
 	if h1 := b.Text("h1"); h1 != "Учётные записи" {
 		t.Fatalf("after signing in the admin is at %q, not back on the admin page", h1)
 	}
+	b.Open(sep.URL + "/id/account")
+	b.Submit(`a[href="/id/admin/accounts"]`) // the account page leads administrators here
 	b.CheckA11y()
 	b.Submit(`form[action="/id/admin/accounts"] button`)
 	if b.Text("#login-error") == "" || b.Attr("#login", "aria-invalid") != "true" {
