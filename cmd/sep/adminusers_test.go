@@ -91,7 +91,9 @@ func TestAdminUsers(t *testing.T) {
 			}
 
 			// The journal has each change, by the command line, and no note or contact.
-			code, out, _ = sep(t, env, "audit", "export", "-format", "csv")
+			if code, out, _ = sep(t, env, "audit", "export", "-format", "csv"); code != 0 {
+				t.Fatalf("audit export: exit %d", code)
+			}
 			for _, want := range []string{"id.staff_created", "id.blocked", "id.unblocked", "cli"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("the journal lacks %s", want)
