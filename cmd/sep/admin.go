@@ -18,6 +18,7 @@ import (
 const adminUsage = `Usage: sep admin maintenance schedule -from TIME -to TIME [-note-ru TEXT -note-en TEXT]
        sep admin maintenance list [-all]
        sep admin maintenance cancel ID
+` + adminUsersUsage + `
 
 Administration. Settings (database, data directory) come from the environment or from flags
 before the subcommand: sep admin -data-dir DIR maintenance list.
@@ -31,11 +32,17 @@ before the subcommand: sep admin -data-dir DIR maintenance list.
   maintenance list      the windows that have not ended (-all: every window), Moscow time
   maintenance cancel    cancel a window; one in progress ends now
 
-Every instance sees a change within 5 seconds. Scheduling and cancelling are journaled.`
+` + adminUsersHelp + `
+
+Every instance sees a maintenance change within 5 seconds. Every change is journaled.`
 
 // adminCommands are the subcommands of sep admin, each with its own subcommands.
 var adminCommands = map[string]func(*environment, *config.Config, []string) int{
 	"maintenance": adminMaintenance,
+	"create-user": adminCreateUser,
+	"block":       adminBlock,
+	"unblock":     adminUnblock,
+	"list-users":  adminListUsers,
 }
 
 func cmdAdmin(env *environment, args []string) int {

@@ -58,7 +58,7 @@ func init() {
 		{"registry", "state registries: import-invalid-passports FILE, invalid-passports-status", cmdRegistry},
 		{"audit", "audit journal: verify, export, checkpoint, checkpoints", cmdAudit},
 		{"keys", "data keys: status [-watch], rotate-data-key, remove-data-key ID", cmdKeys},
-		{"admin", "administration: maintenance schedule|list|cancel", cmdAdmin},
+		{"admin", "administration: create-user, block, unblock, list-users, maintenance", cmdAdmin},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/sep-platform/sep/internal/app"
 	"github.com/sep-platform/sep/internal/config"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/version"
 )
 
@@ -38,11 +41,58 @@ func cmdServe(env *environment, args []string) int {
 	if !cfg.Demo() {
 		mode = "production mode"
 	}
+	var demo []id.DemoUser
+	var seeded id.DemoOutcome
+	if cfg.Demo() && m.Audit != nil { // nil: migrations pending
+		var err error
+		if demo, seeded, err = m.SeedDemo(ctx); err != nil {
+			fmt.Fprintf(env.stderr, "sep: demo users: %v\n", err)
+			return exitFailure
+		}
+	}
 	fmt.Fprintf(env.stdout, "СЭП is running at %s (%s). Press Ctrl+C to stop.\n", m.URL(), mode)
+	if cfg.Demo() && m.Audit != nil {
+		printDemoUsers(env.stdout, m.URL(), cfg, demo, seeded)
+	}
 	if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
 		return exitFailure
 	}
 	log.Info("sep stopped")
 	return exitOK
+}
+
+// printDemoUsers shows the demo users under the address: their logins and, on the start that
+// made them, their passwords — on standard output only, never in the log.
+func printDemoUsers(w io.Writer, url string, cfg *config.Config, users []id.DemoUser, outcome id.DemoOutcome) {
+	switch outcome {
+	case id.DemoExist:
+		fmt.Fprintf(w, "Demo users exist (their passwords were shown when they were made). To make them afresh, stop sep\n"+
+			"and delete %s, or point SEP_DATABASE_URL at an empty database.\n", demoDatabase(cfg))
+		return
+	case id.DemoSkipped:
+		fmt.Fprintln(w, "The database has accounts already: no demo users were made.")
+		return
+	}
+	fmt.Fprintf(w, "Demo users (fictitious; sign in with the phone or e-mail, then the SMS code from %s/dev/outbox):\n", url)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ROLE\tLEVEL\tPHONE\tE-MAIL\tPASSWORD")
+	for _, u := range users {
+		level := string(u.Level)
+		if u.Role.Staff() {
+			level = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", u.Role, level, u.Phone, u.Email, u.Password)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "The passwords are shown this once.")
+}
+
+// demoDatabase says where the demo database is, for the advice to delete it.
+func demoDatabase(cfg *config.Config) string {
+	if dsn := cfg.DatabaseDSN(); strings.HasPrefix(dsn, "sqlite:") {
+		file, _, _ := strings.Cut(strings.TrimPrefix(dsn, "sqlite:"), "?")
+		return "the database " + file + " with its -wal and -shm files"
+	}
+	return "the tables of the PostgreSQL database of SEP_DATABASE_URL"
 }

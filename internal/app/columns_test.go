@@ -67,6 +67,7 @@ var notPersonal = map[string]string{
 
 	"id_accounts.id": "ids", "id_accounts.role": "codes", "id_accounts.status": "codes", "id_accounts.level": "codes",
 	"id_accounts.lang": "codes", "id_accounts.block_code": "a code from a list (the administrator's note is sealed)",
+	"id_accounts.blocked_by": "an administrator's account id, or cli", "id_accounts.status_before_block": "codes",
 	"id_accounts.consent_version": "the version of the consent text",
 	"id_passwords.account_id":     "ids",
 	"id_passwords.hash":           "argon2id hashes (a hash, not the password; sealing it would add nothing)",

@@ -135,6 +135,7 @@ func flows(t *testing.T, sep *Instance) []string {
 		t.Fatalf("a QR code: %d %s", resp.StatusCode, body)
 	}
 	spell(qrAgent, "ScanDesktop/7.3")
+	spell(adminFlows(t, sep)...)
 	return values
 }
 

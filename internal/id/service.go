@@ -107,6 +107,7 @@ const (
 	ActionUnblocked      = "id.unblocked"
 	ActionQRApproved     = "id.qr_approved" // a phone's session approved a QR sign-in (the desktop's is ActionSignIn, method qr)
 	ActionQRDeclined     = "id.qr_declined"
+	ActionStaffCreated   = "id.staff_created" // an operator, administrator or auditor account made
 )
 
 // Event is what a flow journals.

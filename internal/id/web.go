@@ -48,6 +48,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerRegistration()
 	h.registerAccount()
 	h.registerQR()
+	h.registerAdmin()
 	return h
 }
 

@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+
+	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/registry/sim"
+)
+
+// DemoUsers are the fictitious accounts demo mode starts with: a citizen at each level, an
+// operator, an administrator and an auditor. The phones are in +7 900 000-00-xx and the
+// addresses at example.ru; the citizens at the standard and confirmed levels carry the
+// personal data of two "basic" people of the registry simulator, so that every check of
+// theirs (passport, СНИЛС, ИНН) is confirmed.
+func DemoUsers() []id.DemoUser {
+	basic := sim.Default().Tagged("basic")
+	profile := func(p *sim.Person) id.Profile {
+		pp := p.Passport()
+		return id.Profile{LastName: p.LastName, FirstName: p.FirstName, MiddleName: p.MiddleName, BirthDate: p.BirthDate.Time,
+			BirthPlace: "город Примерск", SNILS: p.SNILS, INN: p.INN,
+			Passport: &id.Passport{Series: pp.Series, Number: pp.Number, IssueDate: pp.IssueDate.Time,
+				Issuer: "Отдел МВД России по городу Примерску", DivisionCode: pp.DivisionCode},
+			Address: &id.Address{Region: "Примерская область", City: "город Примерск", Street: "улица Тестовая", House: "1",
+				Flat: "1", Postcode: "100000"}}
+	}
+	return []id.DemoUser{
+		{Role: id.Citizen, Level: id.Simplified, Phone: "+79000000011", Email: "demo.simplified@example.ru"},
+		{Role: id.Citizen, Level: id.Standard, Phone: "+79000000012", Email: "demo.standard@example.ru", Profile: profile(basic[4])},
+		{Role: id.Citizen, Level: id.Confirmed, Phone: "+79000000013", Email: "demo.confirmed@example.ru", Profile: profile(basic[3])},
+		{Role: id.Operator, Phone: "+79000000021", Email: "demo.operator@example.ru"},
+		{Role: id.Admin, Phone: "+79000000022", Email: "demo.admin@example.ru"},
+		{Role: id.Auditor, Phone: "+79000000023", Email: "demo.auditor@example.ru"},
+	}
+}
+
+// SeedDemo makes the demo users on an empty database (see id.Service.SeedDemo) and returns
+// them with their passwords, which the caller shows once — never in the log.
+func (m *Main) SeedDemo(ctx context.Context) ([]id.DemoUser, id.DemoOutcome, error) {
+	users := DemoUsers()
+	out, err := m.ID.SeedDemo(ctx, users)
+	if err != nil || out != id.DemoCreated {
+		return nil, out, err
+	}
+	return users, out, nil
+}
