@@ -1,0 +1,3 @@
+package id
+
+func (h *Handler) registerFactorsAPI() {}
