@@ -2,6 +2,7 @@ package id
 
 import (
 	"encoding/base64"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,7 +74,7 @@ func (h *Handler) factorsPage(w http.ResponseWriter, r *http.Request) error {
 type totpPage struct {
 	formPage
 	Secret string // grouped by four for reading
-	QR     string // a data: URL of the PNG
+	QR     template.URL // a data: URL of the PNG (made here, so safe to show)
 }
 
 func (h *Handler) totpPage(w http.ResponseWriter, r *http.Request) error {
@@ -97,7 +98,7 @@ func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, en *TOTPEnr
 	if qerr != nil {
 		return qerr
 	}
-	p := &totpPage{Secret: groupBy4(en.Secret), QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}
+	p := &totpPage{Secret: groupBy4(en.Secret), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
 	p.Flow, p.Title = en.Flow.Token, h.site.Printer(r).T("id.totp.title")
 	status := http.StatusOK
 	if err != nil {

@@ -317,6 +317,9 @@ func (s *Service) PasskeySignInOptions(ctx context.Context, si *SignIn) (string,
 	if err != nil {
 		return "", err
 	}
+	if si.Flow.Data == nil {
+		si.Flow.Data = map[string]string{}
+	}
 	si.Flow.Data["webauthn"] = string(sj)
 	if err := s.advanceFlow(ctx, s.db.Writer(), si.Flow, si.Flow.State); err != nil {
 		return "", err
