@@ -73,7 +73,7 @@ func (h *Handler) factorsPage(w http.ResponseWriter, r *http.Request) error {
 
 type totpPage struct {
 	formPage
-	Secret string // grouped by four for reading
+	Secret string       // grouped by four for reading
 	QR     template.URL // a data: URL of the PNG (made here, so safe to show)
 }
 
