@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/sep-platform/sep/internal/api/apitest"
 )
 
 // signInWithSMS signs in in the browser at base with the password and the SMS code, and
@@ -154,5 +157,77 @@ func TestPasskeyInTheBrowser(t *testing.T) {
 	b.Open(base + "/id/security/factors")
 	if row := b.Text("#factor-passkeys + table tbody tr"); strings.Contains(row, "ещё не использовался") {
 		t.Fatalf("the passkey's last use is not shown: %q", row)
+	}
+}
+
+// The factors through the JSON API, every answer checked against the OpenAPI document: an
+// authenticator app, recovery codes, a sign-in with each, a removal.
+func TestFactorsThroughTheAPI(t *testing.T) {
+	sep := Start(t)
+	const phone, email, pw = "+79005557103", "api.factors@example.ru", "Сложный-Пароль-2026"
+	token := registerAccount(t, sep, phone, email, pw)
+	c := apitest.New(t, sep.API, sep.URL)
+	auth := []string{"Authorization", "Bearer " + token}
+	send := func(method, path, body string) (int, []byte) {
+		t.Helper()
+		resp, b := c.Send(method, path, []byte(body), auth...)
+		return resp.StatusCode, b
+	}
+	if resp, body := c.Get("/api/v1/factors", auth...); resp.StatusCode != 200 || !strings.Contains(string(body), `"totp":null`) {
+		t.Fatalf("factors: %d %s", resp.StatusCode, body)
+	}
+	status, body := send("POST", "/api/v1/factors/totp", "")
+	var en struct{ Flow, Secret string }
+	if json.Unmarshal(body, &en); status != 200 || en.Secret == "" {
+		t.Fatalf("start the app: %d %s", status, body)
+	}
+	if status, body = send("POST", "/api/v1/factors/totp/confirm", `{"flow":"`+en.Flow+`","code":"000000"}`); status != 400 ||
+		!strings.Contains(string(body), `"code"`) {
+		t.Fatalf("a wrong code: %d %s", status, body)
+	}
+	code, _ := totp.GenerateCode(en.Secret, time.Now())
+	if status, body = send("POST", "/api/v1/factors/totp/confirm", `{"flow":"`+en.Flow+`","code":"`+code+`"}`); status != 204 {
+		t.Fatalf("confirm the app: %d %s", status, body)
+	}
+	if status, body = send("POST", "/api/v1/factors/totp", ""); status != 409 {
+		t.Fatalf("a second app: %d %s", status, body)
+	}
+	if status, body = send("POST", "/api/v1/factors/recovery-codes", `{"password":"Неверный-2026!"}`); status != 400 {
+		t.Fatalf("codes with a wrong password: %d %s", status, body)
+	}
+	status, body = send("POST", "/api/v1/factors/recovery-codes", `{"password":"`+pw+`"}`)
+	var rc struct{ Codes []string }
+	if json.Unmarshal(body, &rc); status != 201 || len(rc.Codes) != 10 {
+		t.Fatalf("recovery codes: %d %s", status, body)
+	}
+	if resp, body := c.Get("/api/v1/factors", auth...); resp.StatusCode != 200 || !strings.Contains(string(body), `"left":10`) {
+		t.Fatalf("factors: %d %s", resp.StatusCode, body)
+	}
+
+	// A sign-in offers the app first, the SMS code, then the recovery codes.
+	anon := apitest.New(t, sep.API, sep.URL)
+	resp, body := anon.Send("POST", "/api/v1/signin", []byte(`{"login":"`+email+`","password":"`+pw+`"}`))
+	var si struct {
+		Flow    string
+		Methods []string
+	}
+	if json.Unmarshal(body, &si); resp.StatusCode != 200 || strings.Join(si.Methods, ",") != "totp,sms,recovery" {
+		t.Fatalf("signin: %d %s", resp.StatusCode, body)
+	}
+	if resp, body = anon.Send("POST", "/api/v1/signin/passkey", []byte(`{"flow":"`+si.Flow+`"}`)); resp.StatusCode != 400 {
+		t.Fatalf("a passkey challenge for an account with none: %d %s", resp.StatusCode, body)
+	}
+	resp, body = anon.Send("POST", "/api/v1/signin/factor", []byte(`{"flow":"`+si.Flow+`","method":"recovery","code":"`+rc.Codes[0]+`"}`))
+	if resp.StatusCode != 200 {
+		t.Fatalf("sign in with a recovery code: %d %s", resp.StatusCode, body)
+	}
+	if status, body = send("POST", "/api/v1/factors/remove", `{"method":"totp","password":"Неверный-2026!"}`); status != 400 {
+		t.Fatalf("remove with a wrong password: %d %s", status, body)
+	}
+	if status, body = send("POST", "/api/v1/factors/remove", `{"method":"totp","password":"`+pw+`"}`); status != 204 {
+		t.Fatalf("remove the app: %d %s", status, body)
+	}
+	if resp, body := c.Get("/api/v1/factors", auth...); !strings.Contains(string(body), `"totp":null`) || !strings.Contains(string(body), `"left":9`) {
+		t.Fatalf("factors after the removal: %d %s", resp.StatusCode, body)
 	}
 }
