@@ -77,6 +77,10 @@ var notPersonal = map[string]string{
 	"id_flows.state": "codes", "id_flows.account_id": "ids",
 	"id_codes.id": "ids", "id_codes.flow_id": "ids", "id_codes.purpose": "codes", "id_codes.channel": "codes",
 	"id_codes.code_mac": "HMAC of a one-time code under a derived key",
+	"id_totp.id":        "ids", "id_totp.account_id": "ids",
+	"id_webauthn.id": "ids", "id_webauthn.account_id": "ids", "id_webauthn.rp_id": "the site's own domain name",
+	"id_recovery_codes.id": "ids", "id_recovery_codes.account_id": "ids",
+	"id_recovery_codes.digest": "HMAC of a recovery code under a data key (the code is never stored)",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

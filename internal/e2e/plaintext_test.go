@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/sep-platform/sep/internal/api/apitest"
+	"github.com/pquerna/otp/totp"
+
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -136,7 +139,38 @@ func flows(t *testing.T, sep *Instance) []string {
 	}
 	spell(qrAgent, "ScanDesktop/7.3")
 	spell(adminFlows(t, sep)...)
+	// Its second factors: an authenticator app (the secret, in the flow that confirms it and
+	// then in the factor) and recovery codes (never stored, even as digits).
+	spell(factorSecrets(t, sep, accEmail, "Сканер-Пароль-2026")...)
 	return values
+}
+
+// factorSecrets adds an authenticator app and recovery codes to the account and returns the
+// secrets they are made of, in every spelling a person would see them.
+func factorSecrets(t *testing.T, sep *Instance, login, pw string) []string {
+	t.Helper()
+	ctx, r := context.Background(), httptest.NewRequest("POST", "/", nil)
+	a, err := sep.ID.AccountByLogin(ctx, nil, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := sep.ID.StartTOTP(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(en.Secret, time.Now())
+	if err := sep.ID.ConfirmTOTP(ctx, r, a, en.Flow.Token, code); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := sep.ID.NewRecoveryCodes(ctx, r, a, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{en.Secret, strings.ToLower(en.Secret)}
+	for _, c := range codes {
+		out = append(out, c, strings.ReplaceAll(c, "-", ""))
+	}
+	return out
 }
 
 // waitDelivered waits until every delivery of a message has ended.

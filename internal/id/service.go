@@ -24,6 +24,9 @@ type Options struct {
 	Journal *audit.Journal   // every event is journaled (ids only); nil in tests that do not look
 	Hasher  *password.Hasher // default: password.DefaultParams, one hash per CPU at once
 	Secure  bool             // served over HTTPS: Secure, __Host- cookies
+	// SiteURL is the address people reach the site at (asked when needed: the port may be
+	// known only once the server listens); passkeys are bound to its host. nil: no passkeys.
+	SiteURL func() string
 	Now     func() time.Time
 	Logger  *slog.Logger
 
@@ -44,6 +47,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
+	siteURL func() string
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -83,8 +87,10 @@ func New(o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		public: o.PublicURL, now: o.Now, log: o.Logger}, nil
+	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
+		public: o.PublicURL, now: o.Now, log: o.Logger, siteURL: o.SiteURL}
+	s.addFactors()
+	return s, nil
 }
 
 // Hasher is the service's password hasher.

@@ -140,21 +140,27 @@ func (s *Service) rehash(ctx context.Context, accountID, pw string) {
 const MethodSMS = "sms"
 
 // methods lists the factors the account can use: enrolled ones first (stronger than SMS),
-// then SMS if the account has a phone.
+// then SMS if the account has a phone, then the fallbacks (recovery codes).
 func (s *Service) methods(ctx context.Context, a *Account) ([]string, error) {
-	var out []string
+	var out, late []string
 	for _, f := range s.factors {
 		ok, err := f.Enrolled(ctx, a)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if !ok {
+			continue
+		}
+		if fb, is := f.(fallback); is && fb.fallback() {
+			late = append(late, f.Method())
+		} else {
 			out = append(out, f.Method())
 		}
 	}
 	if a.Phone != "" {
 		out = append(out, MethodSMS)
 	}
+	out = append(out, late...)
 	if len(out) == 0 {
 		return nil, errs.E(errs.Forbidden, "id.no_factor", errors.New("id: the account has no second factor"))
 	}

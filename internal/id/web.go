@@ -49,6 +49,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerAccount()
 	h.registerQR()
 	h.registerAdmin()
+	h.registerFactors()
 	return h
 }
 

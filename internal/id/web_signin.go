@@ -3,6 +3,7 @@ package id
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/sep-platform/sep/internal/errs"
@@ -34,6 +35,9 @@ type factorPage struct {
 	Method  string
 	Phone   string // the phone the SMS code went to, masked
 	Return  string
+	// WebAuthn is the passkey challenge (the options of navigator.credentials.get, JSON)
+	// when the method is webauthn.
+	WebAuthn string
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
@@ -63,8 +67,24 @@ func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderFactor(w http.ResponseWriter, r *http.Request, si *SignIn, err error, ret string) error {
-	p := &factorPage{Methods: si.Methods, Method: si.Methods[0], Phone: maskPhone(si.Account.Phone), Return: ret}
+	return h.renderFactorMethod(w, r, si, si.Methods[0], err, ret)
+}
+
+// renderFactorMethod shows the factor page for one of the sign-in's methods (the default if
+// method is not one of them), with the others offered below it.
+func (h *Handler) renderFactorMethod(w http.ResponseWriter, r *http.Request, si *SignIn, method string, err error, ret string) error {
+	if !slices.Contains(si.Methods, method) {
+		method = si.Methods[0]
+	}
+	p := &factorPage{Methods: si.Methods, Method: method, Phone: maskPhone(si.Account.Phone), Return: ret}
 	p.Flow, p.Title = si.Flow.Token, h.site.Printer(r).T("id.factor.title")
+	if method == MethodWebAuthn {
+		opts, werr := h.svc.PasskeySignInOptions(r.Context(), si)
+		if werr != nil {
+			return werr
+		}
+		p.WebAuthn = opts
+	}
 	status := http.StatusOK
 	if err != nil {
 		if !h.fail(r, &p.formPage, err, "code") {
@@ -93,7 +113,7 @@ func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
 			return ferr // the flow is gone: the error page says to sign in again
 		}
 		si.Flow.Token = token
-		return h.renderFactor(w, r, si, err, localPath(r.PostFormValue("return")))
+		return h.renderFactorMethod(w, r, si, method, err, localPath(r.PostFormValue("return")))
 	}
 	h.svc.SetSessionCookie(w, st)
 	to := localPath(r.PostFormValue("return"))
