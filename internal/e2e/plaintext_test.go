@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/pquerna/otp/totp"
+	"github.com/sep-platform/sep/internal/api/apitest"
 
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
