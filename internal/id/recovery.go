@@ -24,9 +24,10 @@ import (
 //	StartRecovery(contact) ──code sent──▶ "code" ──ConfirmRecovery(code)──▶ "password"
 //	    ──FinishRecovery(password)──▶ new password, sessions revoked, alert
 //
-// A contact that names no account gets the same answer at the same cost: a flow is made, a
+// A contact that names no account gets the same answer in the same time: a flow is made, a
 // code is stored that nobody is sent (the message is only rehearsed against the address's
-// limits, notify.Rehearse), and whatever is typed into it is simply a wrong code.
+// limits, notify.Rehearse), the answer waits as long as a real one took (pace.go), and
+// whatever is typed into it is simply a wrong code.
 
 // recoveryTTL is how long a recovery may take from the contact to the new password (each code
 // lives CodeValidFor within it).
@@ -69,6 +70,7 @@ func recoveryContact(contact string) (notify.Channel, string, error) {
 // StartRecovery sends a code to the phone or e-mail address typed, if an account has it;
 // the answer is the same if none has.
 func (s *Service) StartRecovery(ctx context.Context, r *http.Request, contact, lang string) (*Recovery, error) {
+	start := time.Now()
 	channel, to, err := recoveryContact(contact)
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "id.form_invalid", FieldErrors{"contact": err})
@@ -107,7 +109,18 @@ func (s *Service) StartRecovery(ctx context.Context, r *http.Request, contact, l
 	if err != nil {
 		return nil, err
 	}
+	s.paced(ctx, rec, start)
 	return rec, nil
+}
+
+// paced records how long a real recovery answer took, or holds a decoy (a contact no account
+// has) as long as a real one.
+func (s *Service) paced(ctx context.Context, rec *Recovery, start time.Time) {
+	if rec.Flow.AccountID != "" {
+		s.recoveryPace.record(time.Since(start))
+	} else {
+		s.recoveryPace.wait(ctx, start)
+	}
 }
 
 // accountByContact finds the account whose phone (SMS) or e-mail address is to.
@@ -150,6 +163,7 @@ func (s *Service) RecoveryFlow(ctx context.Context, token string) (*Recovery, er
 
 // SendRecoveryCode sends the recovery's code again; no sooner than a minute after the last.
 func (s *Service) SendRecoveryCode(ctx context.Context, token string) error {
+	start := time.Now()
 	rec, err := s.RecoveryFlow(ctx, token)
 	if err != nil {
 		return err
@@ -157,7 +171,11 @@ func (s *Service) SendRecoveryCode(ctx context.Context, token string) error {
 	if rec.Flow.State != stateCode {
 		return ErrFlowGone
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.sendRecoveryCode(ctx, tx, rec) })
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.sendRecoveryCode(ctx, tx, rec) }); err != nil {
+		return err
+	}
+	s.paced(ctx, rec, start)
+	return nil
 }
 
 // ConfirmRecovery checks the code; a right one moves on to the new password. A wrong one is

@@ -331,3 +331,48 @@ func TestRecoveryOfBlockedAndUnconfirmedAccounts(t *testing.T) {
 		}
 	})
 }
+
+// A recovery to a contact no account has takes as long as a real one: it waits for one of the
+// durations the real answers took.
+func TestRecoveryOfUnknownContactTakesAsLong(t *testing.T) {
+	e := newTestEnv(t, dbtest.Open(t, dbtest.SQLiteURL(t)))
+	ctx, r := context.Background(), testRequest("127.0.0.1:40015")
+	t0 := time.Now()
+	if _, err := e.svc.StartRecovery(ctx, r, "+79000001098", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(t0); d > 100*time.Millisecond {
+		t.Fatalf("before any real answer, a decoy waited %v", d)
+	}
+	// Real answers that took 150 ms (a slow mail server's day).
+	for range 40 {
+		e.svc.recoveryPace.record(150 * time.Millisecond)
+	}
+	for _, contact := range []string{"+79000001097", "nobody.timing@example.ru"} {
+		t0 = time.Now()
+		rec, err := e.svc.StartRecovery(ctx, r, contact, "ru")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(t0); d < 150*time.Millisecond {
+			t.Fatalf("%s answered in %v, a real answer takes 150ms", contact, d)
+		}
+		e.clock.Advance(CodeResend)
+		t0 = time.Now()
+		if err := e.svc.SendRecoveryCode(ctx, rec.Flow.Token); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(t0); d < 150*time.Millisecond {
+			t.Fatalf("%s: a new code in %v", contact, d)
+		}
+	}
+	// A real answer records its own time and does not wait.
+	e.register("+79000001096", "timing.real@example.ru", "Ptichka-Sinica-2026!")
+	t0 = time.Now()
+	if _, err := e.svc.StartRecovery(ctx, r, "+79000001096", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(t0); d >= 150*time.Millisecond {
+		t.Fatalf("a real answer waited: %v", d)
+	}
+}
