@@ -24,10 +24,10 @@ import (
 //	StartRecovery(contact) ──code sent──▶ "code" ──ConfirmRecovery(code)──▶ "password"
 //	    ──FinishRecovery(password)──▶ new password, sessions revoked, alert
 //
-// A contact that names no account gets the same answer in the same time: a flow is made, a
-// code is stored that nobody is sent (the message is only rehearsed against the address's
-// limits, notify.Rehearse), the answer waits as long as a real one took (pace.go), and
-// whatever is typed into it is simply a wrong code.
+// A contact that names no account gets the same answer after the same work: a flow is made, a
+// code is stored, and its message is rehearsed (notify.Rehearse: rendered, counted against the
+// address's limits, stored and rolled back), so that nothing is sent; whatever is typed into
+// the flow is simply a wrong code.
 
 // recoveryTTL is how long a recovery may take from the contact to the new password (each code
 // lives CodeValidFor within it).
@@ -70,7 +70,6 @@ func recoveryContact(contact string) (notify.Channel, string, error) {
 // StartRecovery sends a code to the phone or e-mail address typed, if an account has it;
 // the answer is the same if none has.
 func (s *Service) StartRecovery(ctx context.Context, r *http.Request, contact, lang string) (*Recovery, error) {
-	start := time.Now()
 	channel, to, err := recoveryContact(contact)
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "id.form_invalid", FieldErrors{"contact": err})
@@ -109,18 +108,7 @@ func (s *Service) StartRecovery(ctx context.Context, r *http.Request, contact, l
 	if err != nil {
 		return nil, err
 	}
-	s.paced(ctx, rec, start)
 	return rec, nil
-}
-
-// paced records how long a real recovery answer took, or holds a decoy (a contact no account
-// has) as long as a real one.
-func (s *Service) paced(ctx context.Context, rec *Recovery, start time.Time) {
-	if rec.Flow.AccountID != "" {
-		s.recoveryPace.record(time.Since(start))
-	} else {
-		s.recoveryPace.wait(ctx, start)
-	}
 }
 
 // accountByContact finds the account whose phone (SMS) or e-mail address is to.
@@ -132,7 +120,7 @@ func (s *Service) accountByContact(ctx context.Context, channel notify.Channel, 
 }
 
 // sendRecoveryCode sends the flow's code, in tx, or — for a contact no account has — stores one
-// that nobody receives and rehearses the message, so that both cost the same and meet the
+// that nobody receives and rehearses its message, so that both cost the same and meet the
 // same limits.
 func (s *Service) sendRecoveryCode(ctx context.Context, tx *sql.Tx, rec *Recovery) error {
 	to := notify.Recipient{Lang: rec.Flow.Data["lang"]}
@@ -163,7 +151,6 @@ func (s *Service) RecoveryFlow(ctx context.Context, token string) (*Recovery, er
 
 // SendRecoveryCode sends the recovery's code again; no sooner than a minute after the last.
 func (s *Service) SendRecoveryCode(ctx context.Context, token string) error {
-	start := time.Now()
 	rec, err := s.RecoveryFlow(ctx, token)
 	if err != nil {
 		return err
@@ -171,11 +158,7 @@ func (s *Service) SendRecoveryCode(ctx context.Context, token string) error {
 	if rec.Flow.State != stateCode {
 		return ErrFlowGone
 	}
-	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.sendRecoveryCode(ctx, tx, rec) }); err != nil {
-		return err
-	}
-	s.paced(ctx, rec, start)
-	return nil
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.sendRecoveryCode(ctx, tx, rec) })
 }
 
 // ConfirmRecovery checks the code; a right one moves on to the new password. A wrong one is

@@ -44,8 +44,6 @@ type Service struct {
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
 	// lifted, remembered devices are forgotten — adds itself with OnRecovered.
 	onRecovered []func(ctx context.Context, tx *sql.Tx, accountID string) error
-
-	recoveryPace pace // a recovery to an unknown contact takes as long as a real one (recovery.go)
 }
 
 // OnRecovered adds f to what runs, inside the transaction, when an account is recovered; an

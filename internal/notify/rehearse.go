@@ -2,19 +2,23 @@ package notify
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
 )
 
-// Rehearse goes through what Send does for m — checks it, renders it, counts it against the
-// recipient's limits and refuses it as Send would — but stores and delivers nothing. It is
-// for a flow that must answer the same whether or not an address belongs to anyone: password
-// recovery to a phone no account has is told "code sent" at nearly the cost of sending one,
-// and after as many tries it is refused by the same limit, so that neither the time nor the
-// limit tells which addresses are registered. x should be the caller's transaction.
-func (n *Notifier) Rehearse(ctx context.Context, x db.Querier, m Message) error {
+// Rehearse does what Send does for m, in tx — checks it, renders it, counts it against the
+// recipient's limits and refuses it as Send would, stores the message and its deliveries —
+// and then undoes the storing (to a savepoint), so that nothing is sent. Only the count
+// against the limits stays.
+//
+// It is for a flow that must answer the same whether or not an address belongs to anyone:
+// password recovery to a phone no account has is told "code sent" after the same work as a
+// code sent, and after as many tries it is refused by the same limit, so that neither the
+// time nor the limit tells which addresses are registered.
+func (n *Notifier) Rehearse(ctx context.Context, tx *sql.Tx, m Message) error {
 	k, err := KindOf(m.Kind)
 	if err != nil {
 		return err
@@ -32,8 +36,23 @@ func (n *Notifier) Rehearse(ctx context.Context, x db.Querier, m Message) error 
 	if err != nil {
 		return err
 	}
-	if _, err := n.texts.render(k, lang, m.Data); err != nil {
+	c, err := n.texts.render(k, lang, m.Data)
+	if err != nil {
 		return fmt.Errorf("notify: render %s: %w", k.Name, err)
 	}
-	return n.checkLimits(ctx, x, k, targets, n.now().UTC())
+	now := n.now().UTC()
+	if err := n.checkLimits(ctx, tx, k, targets, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT notify_rehearsal`); err != nil {
+		return fmt.Errorf("notify: rehearse: %w", err)
+	}
+	stored := n.store(ctx, tx, db.NewID(), k, lang, m, targets, c, now)
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT notify_rehearsal`); err != nil {
+		return fmt.Errorf("notify: rehearse: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT notify_rehearsal`); err != nil {
+		return fmt.Errorf("notify: rehearse: %w", err)
+	}
+	return stored
 }
