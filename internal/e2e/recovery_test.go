@@ -73,6 +73,7 @@ func TestRecoveryInTheBrowser(t *testing.T) {
 	}
 	const fresh = "Новый-Пароль-2026"
 	mail := outboxCount(t, sep.URL, email)
+	sms = outboxCount(t, sep.URL, phone)
 	b.Do(chromedp.SetValue(chromedp.CSS("#password"), fresh), chromedp.SetValue(chromedp.CSS("#password2"), fresh))
 	b.Submit(`form[action="/id/recover/password"] button`)
 	if h1 := b.Text("h1"); h1 != "Пароль изменён" {
@@ -92,10 +93,14 @@ func TestRecoveryInTheBrowser(t *testing.T) {
 		t.Fatalf("the alert: %s %q", m.Kind, m.Body)
 	}
 
+	if m := lastMessages(t, sep.URL, phone, sms+1).Messages[0]; m.Kind != "account_changed" {
+		t.Fatalf("the SMS after recovery: %s", m.Kind)
+	}
+
 	// The new password signs in.
 	b.Submit(`a[href="/id/signin"]`)
 	b.Do(chromedp.SendKeys(chromedp.CSS("#login"), email), chromedp.SendKeys(chromedp.CSS("#password"), fresh))
-	sms = outboxCount(t, sep.URL, phone)
+	sms++
 	b.Submit(`form[action="/id/signin"] button`)
 	b.Do(chromedp.SendKeys(chromedp.CSS("#code"), latestCode(t, sep.URL, phone, sms)))
 	b.Submit(`form[action="/id/signin/factor"] button`)
@@ -200,13 +205,17 @@ func TestRecoveryAndContactChangeThroughTheAPI(t *testing.T) {
 		t.Fatalf("a weak password: %d %v", status, body)
 	}
 	const fresh = "Новый-Пароль-2026"
+	sms := outboxCount(t, sep.URL, phone)
 	status, done := send("/api/v1/id/recovery/password", map[string]any{"flow": known["flow"], "password": fresh})
 	if status != 200 || done["sessions_revoked"] != float64(1) || done["add_factor"] != true {
 		t.Fatalf("the new password: %d %v", status, done)
 	}
 
-	// Sign in with it, then change the phone.
-	sms := outboxCount(t, sep.URL, phone)
+	// Sign in with it (once the alert's SMS is in), then change the phone.
+	if m := lastMessages(t, sep.URL, phone, sms+1).Messages[0]; m.Kind != "account_changed" {
+		t.Fatalf("the SMS after recovery: %s", m.Kind)
+	}
+	sms++
 	status, si := send("/api/v1/signin", map[string]string{"login": email, "password": fresh})
 	if status != 200 {
 		t.Fatalf("signin: %d %v", status, si)
