@@ -165,6 +165,37 @@ var emailCases = []kindCase{
 		code: EmailLength},
 }
 
+// The strict check (EmailLatin, kind email with latin=1): Latin letters and
+// digits only, the general check's mistakes first.
+var latin = params{"latin": "1"}
+
+var emailLatinCases = []kindCase{
+	{kind: "email", value: "Ivanov@Example.RU", params: latin, want: "Ivanov@example.ru"},
+	{kind: "email", value: "i.o.ivanov+sep@mail.example.ru", params: latin, want: "i.o.ivanov+sep@mail.example.ru"},
+	{kind: "email", value: "ivan_petrov-1990@sub-domain.example.ru", params: latin, want: "ivan_petrov-1990@sub-domain.example.ru"},
+	{kind: "email", value: " mailto:ivanov@example.ru ", params: latin, want: "ivanov@example.ru"},
+	{kind: "email", value: "ivanov@example.ru", params: params{"latin": "no"}, want: "ivanov@example.ru"},
+	{kind: "email", value: "иван@почта.рф", params: params{"latin": "0"}, want: "иван@почта.рф"},
+	// Cyrillic in the mailbox name, a Cyrillic letter that looks Latin (о), an accent.
+	{kind: "email", value: "иванов@example.ru", params: latin, code: EmailNotLatin, args: map[string]string{"char": "и"}},
+	{kind: "email", value: "ivanоv@example.ru", params: latin, code: EmailNotLatin, args: map[string]string{"char": "о"}},
+	{kind: "email", value: "josé@example.ru", params: latin, code: EmailNotLatin, args: map[string]string{"char": "é"}},
+	// Signs the general check allows but the forms do not.
+	{kind: "email", value: "ivan!ov@example.ru", params: latin, code: EmailNotLatin, args: map[string]string{"char": "!"}},
+	{kind: "email", value: "ivan'ov@example.ru", params: latin, code: EmailNotLatin, args: map[string]string{"char": "'"}},
+	// Internationalised domains, in Unicode or in their xn-- form.
+	{kind: "email", value: "ivan@почта.рф", params: latin, code: EmailNotLatin, args: map[string]string{"char": "п"}},
+	{kind: "email", value: "ivan@xn--80a1acny.xn--p1ai", params: latin, code: EmailNotLatin, args: map[string]string{"char": "п"}},
+	{kind: "email", value: "ivan@example.рф", params: latin, code: EmailNotLatin, args: map[string]string{"char": "р"}},
+	{kind: "email", value: "user@中国.cn", params: latin, code: EmailNotLatin, args: map[string]string{"char": "中"}},
+	{kind: "email", value: "user@xn--fiqs8s.cn", params: latin, code: EmailNotLatin, args: map[string]string{"char": "中"}},
+	{kind: "email", value: "user@café.fr", params: latin, code: EmailNotLatin, args: map[string]string{"char": "é"}},
+	// The general mistakes keep their own messages.
+	{kind: "email", value: "ivanov.example.ru", params: latin, code: EmailAtMissing},
+	{kind: "email", value: "ivanov @example.ru", params: latin, code: EmailSpaces},
+	{kind: "email", value: "ivanov@localhost", params: latin, code: EmailDomainDot},
+}
+
 var dateCases = []kindCase{
 	{kind: "date", value: "05.03.1990", want: "05.03.1990"},
 	{kind: "date", value: "5.3.1990", want: "05.03.1990"},

@@ -100,6 +100,7 @@ const (
 	EmailDomainHyphen      Code = "email.domain_hyphen"
 	EmailDomainPunycode    Code = "email.domain_punycode"
 	EmailDomainTLD         Code = "email.domain_tld"
+	EmailNotLatin          Code = "email.not_latin" // EmailLatin: a letter that is not Latin, or a sign not allowed
 
 	// Calendar date.
 	DateEmpty     Code = "date.empty"

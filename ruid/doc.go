@@ -26,7 +26,7 @@
 //	                                  division_code                     CheckPassportAge
 //	division_code  770-001                                              DivisionCode
 //	phone          +79123456789       mobile=1                          Phone, MobilePhone
-//	email          ivan@почта.рф                                        Email, ParseEmail
+//	email          ivan@почта.рф      latin=1                           Email, ParseEmail, EmailLatin
 //	date           05.03.1990                                           Date, ParseDate
 //	name           Салтыков-Щедрин                                      NamePart
 //	uin            20 or 25 chars                                       UIN

@@ -47,6 +47,22 @@ func ExampleParseEmail() {
 	// Ivan@xn--80a1acny.xn--p1ai
 }
 
+// Forms that ask for an address in Latin letters use the strict check; its
+// message names the letter that does not fit.
+func ExampleEmailLatin() {
+	fmt.Println(ruid.EmailLatin("Ivanov@Example.RU"))
+	_, err := ruid.EmailLatin("ivan@почта.рф")
+	var e *ruid.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Code)
+		fmt.Println(e.Message("ru"))
+	}
+	// Output:
+	// Ivanov@example.ru <nil>
+	// email.not_latin
+	// Используйте только латинские символы и цифры: символ «п» в адресе электронной почты не подходит (до знака @ можно также . _ - +).
+}
+
 // The validation endpoint is a lookup and a call.
 func ExampleLookupKind() {
 	query, _ := url.ParseQuery("value=40602810700000000025&bik=049805746")

@@ -43,7 +43,7 @@ var kinds = []Kind{
 	{Name: "passport", Params: []string{"issue_date", "birth_date", "division_code"}, Check: checkPassportKind},
 	{Name: "division_code", Check: ignoring(DivisionCode)},
 	{Name: "phone", Params: []string{"mobile"}, Check: checkPhoneKind},
-	{Name: "email", Check: ignoring(Email)},
+	{Name: "email", Params: []string{"latin"}, Check: checkEmailKind},
 	{Name: "date", Check: ignoring(Date)},
 	{Name: "name", Check: ignoring(NamePart)},
 	{Name: "uin", Check: ignoring(UIN)},
@@ -100,6 +100,16 @@ func checkPhoneKind(v string, p Params, _ time.Time) (string, error) {
 		return MobilePhone(v)
 	}
 	return Phone(v)
+}
+
+// checkEmailKind reads "latin": any of "1", "true", "yes" requires an address
+// in Latin letters and digits only (EmailLatin).
+func checkEmailKind(v string, p Params, _ time.Time) (string, error) {
+	switch strings.ToLower(param(p, "latin")) {
+	case "1", "true", "yes":
+		return EmailLatin(v)
+	}
+	return Email(v)
 }
 
 // checkPassportKind takes series and number in the value; the dates and the

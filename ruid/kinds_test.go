@@ -62,7 +62,7 @@ func allCases() []kindCase {
 	var all []kindCase
 	for _, table := range [][]kindCase{
 		snilsCases, innCases, ogrnCases, kppCases, okvedCases, passportCases,
-		divisionCases, phoneCases, emailCases, dateCases, nameCases, uinCases,
+		divisionCases, phoneCases, emailCases, emailLatinCases, dateCases, nameCases, uinCases,
 		bikCases, accountCases,
 	} {
 		all = append(all, table...)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -127,7 +128,7 @@ func flows(t *testing.T, sep *Instance) []string {
 	// An account: registered (its contacts, its session's address and browser), then signed
 	// in through the API with the password and the SMS code.
 	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
-	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
+	token := registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
 	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
 
 	// A QR sign-in waiting for the phone keeps the desktop's browser (sealed in its flow; the
@@ -142,6 +143,36 @@ func flows(t *testing.T, sep *Instance) []string {
 	// Its second factors: an authenticator app (the secret, in the flow that confirms it and
 	// then in the factor) and recovery codes (never stored, even as digits).
 	spell(factorSecrets(t, sep, accEmail, "Сканер-Пароль-2026")...)
+	// Password recovery left at its code (the flows hold the contacts typed): to a phone and an
+	// address no account has, and to the account's own address.
+	c := apitest.New(t, sep.API, sep.URL)
+	for _, contact := range []string{"8 900 555-01-99", "scan.nobody@example.ru", accEmail} {
+		js, _ := json.Marshal(map[string]string{"contact": contact})
+		if resp, body := c.Send("POST", "/api/v1/id/recovery", js); resp.StatusCode != http.StatusOK {
+			t.Fatalf("recovery: %d %s", resp.StatusCode, body)
+		}
+	}
+	spell("+79005550199", "9005550199", "scan.nobody@example.ru", "scan.nobody")
+
+	// A contact change finished (the account's new address) and one left at its code.
+	const changed, pending = "scan.changed@example.ru", "+79005550166"
+	bearer := []string{"Authorization", "Bearer " + token}
+	n := outboxCount(t, sep.URL, changed)
+	resp, js := c.Send("POST", "/api/v1/account/contact",
+		[]byte(`{"kind":"email","value":"`+changed+`","password":"Сканер-Пароль-2026"}`), bearer...)
+	var f struct{ Flow string }
+	if json.Unmarshal(js, &f); resp.StatusCode != http.StatusOK {
+		t.Fatalf("contact change: %d %s", resp.StatusCode, js)
+	}
+	confirm, _ := json.Marshal(map[string]string{"flow": f.Flow, "code": latestCode(t, sep.URL, changed, n)})
+	if resp, js = c.Send("POST", "/api/v1/account/contact/confirm", confirm, bearer...); resp.StatusCode != http.StatusOK {
+		t.Fatalf("contact change confirmed: %d %s", resp.StatusCode, js)
+	}
+	if resp, js = c.Send("POST", "/api/v1/account/contact",
+		[]byte(`{"kind":"phone","value":"`+pending+`","password":"Сканер-Пароль-2026"}`), bearer...); resp.StatusCode != http.StatusOK {
+		t.Fatalf("contact change: %d %s", resp.StatusCode, js)
+	}
+	spell(changed, "scan.changed", pending, pending[2:])
 	return values
 }
 

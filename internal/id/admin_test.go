@@ -15,24 +15,6 @@ import (
 	"github.com/sep-platform/sep/internal/id/password"
 )
 
-// withJournal gives the test's Service a real audit journal.
-func withJournal(t testing.TB, d *db.DB) func(*Options) {
-	j, err := audit.New(d, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(o *Options) { o.Journal = j }
-}
-
-// fieldError returns the message id of a field's error in err, or "".
-func fieldError(err error, field string) string {
-	var fe FieldErrors
-	if !errors.As(err, &fe) || fe[field] == nil {
-		return ""
-	}
-	return errs.IDOf(fe[field])
-}
-
 // An administrator makes staff accounts from the command line: each signs in with its
 // password and, always, the SMS code; mistakes are named by field.
 func TestCreateStaff(t *testing.T) {

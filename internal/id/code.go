@@ -77,25 +77,39 @@ const purposeCode = "sep id one-time code v1"
 // tx. A code asked within a minute of the last is refused: errs.TooMany "id.code_too_soon"
 // with the wait (Retry-After). The notifier's per-address limits refuse with their own error.
 func (s *Service) sendCode(ctx context.Context, tx *sql.Tx, f *Flow, purpose CodePurpose, channel notify.Channel, to notify.Recipient) error {
+	code, err := s.issueCode(ctx, tx, f, purpose, channel)
+	if err != nil {
+		return err
+	}
+	_, err = s.notify.Send(ctx, tx, codeMessage(purpose, channel, to, code))
+	return err
+}
+
+func codeMessage(purpose CodePurpose, channel notify.Channel, to notify.Recipient, code string) notify.Message {
+	return notify.Message{Kind: purpose.kind(), To: to, Channels: []notify.Channel{channel},
+		Data: map[string]any{"Code": code, "ValidMinutes": int(CodeValidFor / time.Minute)}}
+}
+
+// issueCode stores a new code of the flow for purpose on channel, in tx, and returns it (no
+// sooner than a minute after the last: see sendCode).
+func (s *Service) issueCode(ctx context.Context, tx *sql.Tx, f *Flow, purpose CodePurpose, channel notify.Channel) (string, error) {
 	now := s.now().UTC()
 	var resendAt time.Time
 	err := tx.QueryRowContext(ctx, `SELECT resend_at FROM id_codes WHERE flow_id = $1 AND purpose = $2 AND channel = $3
 		ORDER BY created_at DESC LIMIT 1`, f.ID, string(purpose), string(channel)).Scan(&resendAt)
 	switch {
 	case err == nil && now.Before(resendAt):
-		return errs.E(errs.TooMany, "id.code_too_soon", &codeWait{wait: resendAt.Sub(now)})
+		return "", errs.E(errs.TooMany, "id.code_too_soon", &codeWait{wait: resendAt.Sub(now)})
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
-		return err
+		return "", err
 	}
 	id, code := db.NewID(), randomCode()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO id_codes (id, flow_id, purpose, channel, code_mac, created_at, resend_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, f.ID, string(purpose), string(channel), s.codeMAC(id, code), now,
 		now.Add(CodeResend), now.Add(CodeValidFor)); err != nil {
-		return fmt.Errorf("id: store code: %w", err)
+		return "", fmt.Errorf("id: store code: %w", err)
 	}
-	_, err = s.notify.Send(ctx, tx, notify.Message{Kind: purpose.kind(), To: to, Channels: []notify.Channel{channel},
-		Data: map[string]any{"Code": code, "ValidMinutes": int(CodeValidFor / time.Minute)}})
-	return err
+	return code, nil
 }
 
 // checkCode checks a code typed for the flow's latest code of purpose on channel: a right one

@@ -2,6 +2,7 @@ package id
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/id/password"
 	"github.com/sep-platform/sep/internal/jobs"
@@ -169,4 +171,22 @@ func (e *testEnv) signIn(login, pw, phone string) string {
 		e.t.Fatalf("second factor: %v", err)
 	}
 	return token
+}
+
+// fieldError is the message id of field's error in err, or "" if the field has none.
+func fieldError(err error, field string) string {
+	var fe FieldErrors
+	if !errors.As(err, &fe) || fe[field] == nil {
+		return ""
+	}
+	return messageID(fe[field])
+}
+
+// withJournal gives the test's Service a real audit journal, for tests that read it.
+func withJournal(t testing.TB, d *db.DB) func(*Options) {
+	j, err := audit.New(d, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(o *Options) { o.Journal = j }
 }

@@ -70,7 +70,7 @@ func (s *Service) StartRegistration(ctx context.Context, r *http.Request, form R
 	if err != nil {
 		bad["phone"] = err
 	}
-	email, err := ruid.Email(form.Email)
+	email, err := ruid.EmailLatin(form.Email) // the forms' rule: Latin letters and digits
 	if err != nil {
 		bad["email"] = err
 	}

@@ -62,8 +62,6 @@ func (s *Service) OnRecovered(f func(ctx context.Context, tx *sql.Tx, accountID 
 }
 
 // recovered runs the OnRecovered hooks in tx.
-//
-//lint:ignore U1000 the recovery flow (next) calls it
 func (s *Service) recovered(ctx context.Context, tx *sql.Tx, accountID string) error {
 	for _, f := range s.onRecovered {
 		if err := f(ctx, tx, accountID); err != nil {
@@ -98,22 +96,23 @@ func (s *Service) Hasher() *password.Hasher { return s.hasher }
 
 // Journal actions of ID. Their readable names are the catalog messages "audit.action.<code>".
 const (
-	ActionRegistered     = "id.registered"
-	ActionSignIn         = "id.signin"          // success; failure with a reason detail
-	ActionSignOut        = "id.signout"         // the session ended by its owner
-	ActionLocked         = "id.locked"          // password sign-in locked after failures
-	ActionRecovered      = "id.recovered"       // a password set by recovery
-	ActionPasswordChange = "id.password_change" // a password changed by its owner
-	ActionSessionRevoked = "id.session_revoked"
-	ActionFactorAdded    = "id.factor_added"
-	ActionFactorRemoved  = "id.factor_removed"
-	ActionContactChanged = "id.contact_changed"
-	ActionLevelChanged   = "id.level_changed"
-	ActionBlocked        = "id.blocked"
-	ActionUnblocked      = "id.unblocked"
-	ActionQRApproved     = "id.qr_approved" // a phone's session approved a QR sign-in (the desktop's is ActionSignIn, method qr)
-	ActionQRDeclined     = "id.qr_declined"
-	ActionStaffCreated   = "id.staff_created" // an operator, administrator or auditor account made
+	ActionRegistered      = "id.registered"
+	ActionSignIn          = "id.signin"           // success; failure with a reason detail
+	ActionSignOut         = "id.signout"          // the session ended by its owner
+	ActionLocked          = "id.locked"           // password sign-in locked after failures
+	ActionRecoveryStarted = "id.recovery_started" // a recovery code asked for (failure: a contact no account has)
+	ActionRecovered       = "id.recovered"        // a password set by recovery
+	ActionPasswordChange  = "id.password_change"  // a password changed by its owner
+	ActionSessionRevoked  = "id.session_revoked"
+	ActionFactorAdded     = "id.factor_added"
+	ActionFactorRemoved   = "id.factor_removed"
+	ActionContactChanged  = "id.contact_changed"
+	ActionLevelChanged    = "id.level_changed"
+	ActionBlocked         = "id.blocked"
+	ActionUnblocked       = "id.unblocked"
+	ActionQRApproved      = "id.qr_approved" // a phone's session approved a QR sign-in (the desktop's is ActionSignIn, method qr)
+	ActionQRDeclined      = "id.qr_declined"
+	ActionStaffCreated    = "id.staff_created" // an operator, administrator or auditor account made
 )
 
 // Event is what a flow journals.

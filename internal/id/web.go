@@ -50,6 +50,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerQR()
 	h.registerAdmin()
 	h.registerFactors()
+	h.registerRecovery()
 	return h
 }
 

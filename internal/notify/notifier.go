@@ -189,29 +189,7 @@ func (n *Notifier) Send(ctx context.Context, x db.Querier, m Message) (string, e
 		if err := n.checkLimits(ctx, tx, k, targets, now); err != nil {
 			return err
 		}
-		b := n.box
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_messages
-			(id, kind, lang, account_id, subject, body_text, body_html, body_short, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, string(k.Name), lang, nullString(m.To.AccountID), b.SealString(msgSubject, id, c.Subject),
-			b.SealString(msgText, id, c.Text), b.SealString(msgHTML, id, c.HTML), b.SealString(msgShort, id, c.Short),
-			now); err != nil {
-			return fmt.Errorf("notify: store message: %w", err)
-		}
-		for _, t := range targets {
-			did := db.NewID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries
-				(id, message_id, channel, address, state, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, 'queued', $5, $5)`, did, id, string(t.channel),
-				b.SealString(deliveryAddress, did, t.address), now); err != nil {
-				return fmt.Errorf("notify: store delivery: %w", err)
-			}
-			if _, err := n.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: DeliverJob, Key: did,
-				Payload: deliverPayload{Delivery: did}}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return n.store(ctx, tx, id, k, lang, m, targets, c, now)
 	}
 	if tx, ok := x.(*sql.Tx); ok {
 		err = store(tx)
@@ -227,6 +205,34 @@ func (n *Notifier) Send(ctx context.Context, x db.Querier, m Message) (string, e
 	}
 	n.metrics.messages.WithLabelValues(string(k.Name)).Inc()
 	return id, nil
+}
+
+// store writes a message and its deliveries, and enqueues the delivery jobs, in tx.
+func (n *Notifier) store(ctx context.Context, tx db.Querier, id string, k Kind, lang string, m Message, targets []target,
+	c content, now time.Time) error {
+	b := n.box
+	if _, err := tx.ExecContext(ctx, `INSERT INTO notify_messages
+		(id, kind, lang, account_id, subject, body_text, body_html, body_short, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		id, string(k.Name), lang, nullString(m.To.AccountID), b.SealString(msgSubject, id, c.Subject),
+		b.SealString(msgText, id, c.Text), b.SealString(msgHTML, id, c.HTML), b.SealString(msgShort, id, c.Short),
+		now); err != nil {
+		return fmt.Errorf("notify: store message: %w", err)
+	}
+	for _, t := range targets {
+		did := db.NewID()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries
+			(id, message_id, channel, address, state, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'queued', $5, $5)`, did, id, string(t.channel),
+			b.SealString(deliveryAddress, did, t.address), now); err != nil {
+			return fmt.Errorf("notify: store delivery: %w", err)
+		}
+		if _, err := n.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: DeliverJob, Key: did,
+			Payload: deliverPayload{Delivery: did}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // target is one channel of a message with the address it goes to.

@@ -17,6 +17,8 @@
 //   - account: bik is required (without it: account.bik_missing).
 //   - inn: type=person or type=legal demands that kind of ИНН.
 //   - phone: mobile=1 demands a number that can receive SMS.
+//   - email: latin=1 demands Latin letters and digits only (ruid.EmailLatin),
+//     the rule account addresses follow.
 //
 // The message is in the language of Accept-Language (Russian by default).
 // A missing or repeated value, or a value or parameter over MaxValueLen

@@ -103,6 +103,7 @@ var cases = []struct {
 	{kind: "phone", value: "+7 495 123 45 67", params: []string{"mobile", "1"}, code: ruid.PhoneNotMobile},
 	{kind: "email", value: " Ivanov@Example.RU ", normalized: "Ivanov@example.ru"},
 	{kind: "email", value: "ivanov@@example.ru", code: ruid.EmailAtMany},
+	{kind: "email", value: "иванов@example.ru", params: []string{"latin", "1"}, code: ruid.EmailNotLatin},
 	{kind: "date", value: "1.2.2000", normalized: "01.02.2000"},
 	{kind: "date", value: "30.02.2000", code: ruid.DateDay},
 	{kind: "name", value: " Салтыков – Щедрин ", normalized: "Салтыков-Щедрин"},
