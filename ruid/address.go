@@ -175,7 +175,7 @@ func House(s string) (string, error) {
 		return "", err
 	}
 	words := strings.Fields(strings.ReplaceAll(v, ",", " "))
-	if strings.EqualFold(words[0], "дом") {
+	if len(words) > 0 && strings.EqualFold(words[0], "дом") {
 		words = words[1:]
 	}
 	if len(words) == 0 || !numberWithLetter(words[0], true) {
@@ -200,11 +200,11 @@ func Flat(s string) (string, error) {
 		return "", nil
 	}
 	v, err := addressPart(cyrillicLetters(s), "")
-	if err != nil {
+	if err != nil || v == "" {
 		return "", err
 	}
 	words := strings.Fields(v)
-	if strings.EqualFold(words[0], "квартира") {
+	if len(words) > 0 && strings.EqualFold(words[0], "квартира") {
 		words = words[1:]
 	}
 	if len(words) != 1 || !numberWithLetter(words[0], false) {
@@ -275,12 +275,6 @@ func addressPart(s string, empty Code) (string, error) {
 		b.WriteRune(r)
 	}
 	v := b.String()
-	if v == "" {
-		if empty == "" {
-			return "", nil
-		}
-		return "", fail(empty)
-	}
 	if n := utf8.RuneCountInString(v); n > maxAddressPart {
 		return "", fail(AddressLength, "max", strconv.Itoa(maxAddressPart), "got", strconv.Itoa(n))
 	}
@@ -288,7 +282,13 @@ func addressPart(s string, empty Code) (string, error) {
 		return "", err
 	}
 	// A trailing full stop after a whole word is punctuation, not a shortening.
-	v = strings.TrimSuffix(v, ".")
+	v = strings.TrimSpace(strings.TrimRight(v, ".,"))
+	if v == "" {
+		if empty == "" {
+			return "", nil
+		}
+		return "", fail(empty)
+	}
 	if !letters && empty != AddressHouseEmpty && empty != "" {
 		return "", fail(AddressNoLetters)
 	}
