@@ -75,7 +75,12 @@ var notPersonal = map[string]string{
 	"id_flows.id": "ids", "id_flows.token_hash": "Streebog-256 of a random token", "id_flows.kind": "codes",
 	"id_flows.state": "codes", "id_flows.account_id": "ids",
 	"id_codes.id": "ids", "id_codes.flow_id": "ids", "id_codes.purpose": "codes", "id_codes.channel": "codes",
-	"id_codes.code_mac": "HMAC of a one-time code under a derived key",
+	"id_codes.code_mac":                    "HMAC of a one-time code under a derived key",
+	"id_identity_confirmations.account_id": "ids", "id_identity_confirmations.method": "codes",
+	"id_identity_confirmations.operator_id": "ids",
+	"id_confirmation_codes.account_id":      "ids", "id_confirmation_codes.issued_by": "ids",
+	"id_confirmation_codes.code_mac":   "HMAC of a confirmation code under a derived key",
+	"id_confirmation_tries.account_id": "ids",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

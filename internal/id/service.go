@@ -12,7 +12,9 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/id/password"
+	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/seal"
 )
 
@@ -23,6 +25,10 @@ type Options struct {
 	Notify  *notify.Notifier // sends the codes and alerts
 	Journal *audit.Journal   // every event is journaled (ids only); nil in tests that do not look
 	Hasher  *password.Hasher // default: password.DefaultParams, one hash per CPU at once
+	// Registry checks the profile's documents (account levels), and Jobs runs the reviews of
+	// levels its answers trigger; without both, no check is asked and no level rises.
+	Registry *registry.Service
+	Jobs     *jobs.Queue
 	Secure  bool             // served over HTTPS: Secure, __Host- cookies
 	Now     func() time.Time
 	Logger  *slog.Logger
@@ -39,6 +45,9 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
+
+	registry *registry.Service // nil: no registry checks (levels.go)
+	jobs     *jobs.Queue
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -78,8 +87,14 @@ func New(o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		now: o.Now, log: o.Logger}, nil
+	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
+		now: o.Now, log: o.Logger}
+	if o.Registry != nil && o.Jobs != nil {
+		s.registry, s.jobs = o.Registry, o.Jobs
+		o.Jobs.Register(jobLevelReview, s.runLevelReview, jobs.KindOptions{MaxAttempts: 10})
+		o.Registry.OnAnswer(s.checkAnswered)
+	}
+	return s, nil
 }
 
 // Hasher is the service's password hasher.
@@ -100,6 +115,10 @@ const (
 	ActionLevelChanged   = "id.level_changed"
 	ActionBlocked        = "id.blocked"
 	ActionUnblocked      = "id.unblocked"
+
+	ActionProfileChanged    = "id.profile_changed"     // the owner saved the profile (checks_count: checks asked)
+	ActionConfirmCodeIssued = "id.confirm_code_issued" // an operator issued a confirmation code
+	ActionConfirmCodeTried  = "id.confirm_code_tried"  // a confirmation code entered: failure if wrong
 )
 
 // Event is what a flow journals.
