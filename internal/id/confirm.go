@@ -170,7 +170,9 @@ func (s *Service) confirmMAC(accountID, code string) []byte {
 // confirmWait refuses a code while the account waits after too many wrong ones.
 type confirmWait struct{ wait time.Duration }
 
-func (e *confirmWait) Error() string             { return fmt.Sprintf("id: a confirmation code in %s", e.wait.Round(time.Second)) }
+func (e *confirmWait) Error() string {
+	return fmt.Sprintf("id: a confirmation code in %s", e.wait.Round(time.Second))
+}
 func (e *confirmWait) RetryAfter() time.Duration { return e.wait }
 
 // Minutes is the wait as people are told it, rounded up.

@@ -346,4 +346,3 @@ func (e *testEnv) operatorAccount(phone string) *Account {
 	}
 	return a
 }
-

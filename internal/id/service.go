@@ -29,9 +29,9 @@ type Options struct {
 	// levels its answers trigger; without both, no check is asked and no level rises.
 	Registry *registry.Service
 	Jobs     *jobs.Queue
-	Secure  bool             // served over HTTPS: Secure, __Host- cookies
-	Now     func() time.Time
-	Logger  *slog.Logger
+	Secure   bool // served over HTTPS: Secure, __Host- cookies
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service is ID: accounts, sign-in, sessions.
