@@ -6,6 +6,9 @@ import "github.com/sep-platform/sep/internal/id"
 func (m *Main) openID(secure bool) error {
 	var err error
 	m.ID, err = id.New(id.Options{DB: m.DB, Box: m.Seal.Box, Notify: m.Notify, Journal: m.Audit, Secure: secure,
-		Registry: m.Registry, Jobs: m.Jobs, Logger: m.Logger})
+		Logger: m.Logger})
+	if err == nil {
+		m.ID.UseRegistry(m.Registry, m.Jobs)
+	}
 	return err
 }

@@ -33,6 +33,15 @@ import (
 // back to simplified until the new data is confirmed. An operator confirms a standard
 // account's identity at a service point, or issues a code the citizen enters (confirm.go).
 
+// UseRegistry makes the service ask reg about the profile's documents and follow its answers
+// with reviews of the account's level, run by q. Call it before q runs. Without it no check is
+// asked and no level rises.
+func (s *Service) UseRegistry(reg *registry.Service, q *jobs.Queue) {
+	s.registry, s.jobs = reg, q
+	q.Register(jobLevelReview, s.runLevelReview, jobs.KindOptions{MaxAttempts: 10})
+	reg.OnAnswer(s.checkAnswered)
+}
+
 // levelRegistries are the checks the standard level needs, in the order the profile shows them.
 var levelRegistries = []registry.Registry{registry.Passport, registry.SNILS, registry.INN}
 

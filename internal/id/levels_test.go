@@ -36,7 +36,8 @@ func newLevelsEnv(t *testing.T, d *db.DB) *levelsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newTestEnv(t, d, func(o *Options) { o.Registry, o.Jobs, o.Journal = reg, q, j })
+	e := newTestEnv(t, d, func(o *Options) { o.Journal = j })
+	e.svc.UseRegistry(reg, q)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -25,13 +25,9 @@ type Options struct {
 	Notify  *notify.Notifier // sends the codes and alerts
 	Journal *audit.Journal   // every event is journaled (ids only); nil in tests that do not look
 	Hasher  *password.Hasher // default: password.DefaultParams, one hash per CPU at once
-	// Registry checks the profile's documents (account levels), and Jobs runs the reviews of
-	// levels its answers trigger; without both, no check is asked and no level rises.
-	Registry *registry.Service
-	Jobs     *jobs.Queue
-	Secure   bool // served over HTTPS: Secure, __Host- cookies
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Secure  bool             // served over HTTPS: Secure, __Host- cookies
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -46,7 +42,7 @@ type Service struct {
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
 
-	registry *registry.Service // nil: no registry checks (levels.go)
+	registry *registry.Service // nil: no registry checks, no level rises (UseRegistry)
 	jobs     *jobs.Queue
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
@@ -87,14 +83,8 @@ func New(o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		now: o.Now, log: o.Logger}
-	if o.Registry != nil && o.Jobs != nil {
-		s.registry, s.jobs = o.Registry, o.Jobs
-		o.Jobs.Register(jobLevelReview, s.runLevelReview, jobs.KindOptions{MaxAttempts: 10})
-		o.Registry.OnAnswer(s.checkAnswered)
-	}
-	return s, nil
+	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
+		now: o.Now, log: o.Logger}, nil
 }
 
 // Hasher is the service's password hasher.
