@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -113,9 +115,45 @@ func flows(t *testing.T, sep *Instance) []string {
 	// An account: registered (its contacts, its session's address and browser), then signed
 	// in through the API with the password and the SMS code.
 	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
-	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
+	token := registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
 	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
+
+	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
+	// followed until the account is standard.
+	spell(profileFlow(t, sep, token)...)
 	return values
+}
+
+// profileFlow saves the whole profile of one of the simulator's people through the API, waits
+// until its checks have made the account standard, and returns the personal values it stored.
+func profileFlow(t *testing.T, sep *Instance, token string) []string {
+	t.Helper()
+	p := sim.Default().Tagged("basic")[1]
+	pp := p.Passport()
+	profile := map[string]string{"last_name": p.LastName, "first_name": p.FirstName, "middle_name": p.MiddleName,
+		"birth_date": p.BirthDate.Format("02.01.2006"), "birth_place": "село Сканерное", "passport_series": pp.Series,
+		"passport_number": pp.Number, "passport_issue_date": pp.IssueDate.Format("02.01.2006"),
+		"passport_issuer": "Отделом Сканерного района", "passport_division_code": pp.DivisionCode,
+		"snils": p.SNILS, "inn": p.INN, "region": "Тверская область", "district": "Сканерный район",
+		"city": "город Сканерск", "street": "улица Шифровальная", "house": "17", "flat": "71", "postcode": "170017"}
+	c := apitest.New(t, sep.API, sep.URL)
+	body, _ := json.Marshal(profile)
+	if resp, b := c.Send("PUT", "/api/v1/id/profile", body, "Authorization", "Bearer "+token); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, b)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, b := c.Get("/api/v1/id/level", "Authorization", "Bearer "+token)
+		if strings.Contains(string(b), `"level":"standard"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the profile's checks: %s", b)
+		}
+	}
+	birth := p.BirthDate.Time
+	return []string{p.LastName, p.FirstName, p.MiddleName, p.LastName + " " + p.FirstName, birth.Format("02.01.2006"),
+		pp.Series + pp.Number, `"` + pp.Number + `"`, p.SNILS, strings.NewReplacer("-", "", " ", "").Replace(p.SNILS), p.INN,
+		"Сканерное", "Отделом Сканерного района", "Сканерный район", "Сканерск", "улица Шифровальная"}
 }
 
 // waitDelivered waits until every delivery of a message has ended.
