@@ -142,6 +142,32 @@ func TestProfileAndLevelsInTheBrowser(t *testing.T) {
 		t.Fatalf("the level: %q", lvl)
 	}
 	b.CheckA11y()
+
+	// The operator's desk in the browser: a search that finds nobody, then the citizen.
+	b.Submit(`form[action="/id/signout"] button`)
+	b.Open(sep.URL + "/id/signin")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#login"), "+79005557490"), chromedp.SendKeys(chromedp.CSS("#password"), "Операторский-Пароль-2026"))
+	sms := outboxCount(t, sep.URL, "+79005557490")
+	b.Submit(`form[action="/id/signin"] button`)
+	b.Do(chromedp.SendKeys(chromedp.CSS("#code"), latestCode(t, sep.URL, "+79005557490", sms)))
+	b.Submit(`form[action="/id/signin/factor"] button`)
+	b.Open(sep.URL + "/id/operator/confirm")
+	b.CheckA11y()
+	b.Do(chromedp.SendKeys(chromedp.CSS("#login"), "+7 900 000-00-00"))
+	b.Submit(`form[action="/id/operator/confirm"] button`)
+	if b.Text("#login-error") == "" {
+		t.Fatal("a search that found nobody says nothing")
+	}
+	b.CheckA11y()
+	b.Do(chromedp.SetValue(chromedp.CSS("#login"), p.SNILS))
+	b.Submit(`form[action="/id/operator/confirm"] button`)
+	if found := b.Text("#found"); !strings.Contains(found, p.LastName) || !strings.Contains(b.Text("#found-level"), "подтверждённая") {
+		t.Fatalf("found: %q", found)
+	}
+	if Eval[int](b, `document.querySelectorAll('form[action="/id/operator/confirm/in-person"]').length`) != 0 {
+		t.Fatal("a confirmed account is offered confirmation again")
+	}
+	b.CheckA11y()
 }
 
 // The profile and the levels through the JSON API, every answer checked against the OpenAPI
