@@ -124,7 +124,7 @@ func (s *Service) IssueConfirmationCode(ctx context.Context, r *http.Request, op
 	if a.Level != Standard || a.Role != Citizen {
 		return "", time.Time{}, ErrNotStandard
 	}
-	code := randomDigits(ConfirmCodeDigits)
+	code := randomConfirmationCode()
 	now := s.now().UTC()
 	expires := now.Add(ConfirmCodeValidFor)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -152,13 +152,10 @@ func FormatConfirmationCode(c string) string {
 	return c[:3] + "-" + c[3:6] + "-" + c[6:]
 }
 
-func randomDigits(n int) string {
-	var b strings.Builder
-	for range n {
-		d, _ := rand.Int(rand.Reader, big.NewInt(10))
-		b.WriteByte(byte('0' + d.Int64()))
-	}
-	return b.String()
+// randomConfirmationCode is ConfirmCodeDigits random digits.
+func randomConfirmationCode() string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(10_000_000_000))
+	return fmt.Sprintf("%010d", n.Int64())
 }
 
 func (s *Service) confirmMAC(accountID, code string) []byte {

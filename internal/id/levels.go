@@ -14,6 +14,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -317,11 +318,9 @@ func (s *Service) setLevel(ctx context.Context, tx *sql.Tx, r *http.Request, a *
 	_, err = s.notify.Send(ctx, tx, notify.Message{Kind: notify.LevelChanged,
 		To:       notify.Recipient{AccountID: a.ID, Email: a.Email, Lang: a.Lang},
 		Channels: []notify.Channel{notify.Inbox, notify.Email},
-		Data:     map[string]any{"Level": string(level), "Reason": reason, "Time": now.In(moscow)}})
+		Data:     map[string]any{"Level": string(level), "Reason": reason, "Time": now.In(i18n.Moscow)}})
 	return err
 }
-
-var moscow = time.FixedZone("MSK", 3*60*60)
 
 // recordAs journals e done by an actor other than the account itself (an operator, the
 // system), with the account as the object.

@@ -28,7 +28,7 @@ func (h *Handler) registerLevels() {
 // profileInput is one input of the profile form.
 type profileInput struct {
 	ID, Label, Hint, Value, Error string
-	Type, Autocomplete, Class     string
+	Type, Autocomplete            string
 	Options                       []string // a select's choices (Type "select")
 }
 
@@ -64,21 +64,19 @@ type profilePage struct {
 }
 
 // fieldSections lays out the form: each section's title, hint and fields (id, input type,
-// autocomplete, width class).
+// autocomplete).
 var fieldSections = []struct {
 	title, hint string
-	fields      [][4]string
+	fields      [][3]string
 }{
-	{"person", "", [][4]string{{"last_name", "text", "family-name", ""}, {"first_name", "text", "given-name", ""},
-		{"middle_name", "text", "additional-name", ""}, {"birth_date", "text", "bday", "short"},
-		{"birth_place", "text", "off", ""}}},
-	{"passport", "", [][4]string{{"passport_series", "text", "off", "short"}, {"passport_number", "text", "off", "short"},
-		{"passport_issue_date", "text", "off", "short"}, {"passport_issuer", "text", "off", "wide"},
-		{"passport_division_code", "text", "off", "short"}}},
-	{"numbers", "", [][4]string{{"snils", "text", "off", "short"}, {"inn", "text", "off", "short"}}},
-	{"address", "id.profile.address_hint", [][4]string{{"region", "select", "address-level1", ""},
-		{"district", "text", "off", ""}, {"city", "text", "address-level2", ""}, {"street", "text", "address-line1", "wide"},
-		{"house", "text", "off", "short"}, {"flat", "text", "off", "short"}, {"postcode", "text", "postal-code", "short"}}},
+	{"person", "", [][3]string{{"last_name", "text", "family-name"}, {"first_name", "text", "given-name"},
+		{"middle_name", "text", "additional-name"}, {"birth_date", "text", "bday"}, {"birth_place", "text", "off"}}},
+	{"passport", "", [][3]string{{"passport_series", "text", "off"}, {"passport_number", "text", "off"},
+		{"passport_issue_date", "text", "off"}, {"passport_issuer", "text", "off"}, {"passport_division_code", "text", "off"}}},
+	{"numbers", "", [][3]string{{"snils", "text", "off"}, {"inn", "text", "off"}}},
+	{"address", "id.profile.address_hint", [][3]string{{"region", "select", "address-level1"}, {"district", "text", "off"},
+		{"city", "text", "address-level2"}, {"street", "text", "address-line1"}, {"house", "text", "off"},
+		{"flat", "text", "off"}, {"postcode", "text", "postal-code"}}},
 }
 
 // formValues maps the form's field ids to its values.
@@ -110,7 +108,7 @@ func (h *Handler) sections(p *i18n.Printer, f ProfileForm, errors map[string]str
 		}
 		for _, fd := range s.fields {
 			pf := profileInput{ID: fd[0], Label: p.T("id.profile.field." + fd[0]), Value: values[fd[0]], Error: errors[fd[0]],
-				Type: fd[1], Autocomplete: fd[2], Class: fd[3]}
+				Type: fd[1], Autocomplete: fd[2]}
 			if hint := "id.profile.hint." + fd[0]; p.T(hint) != hint {
 				pf.Hint = p.T(hint)
 			}
