@@ -98,7 +98,7 @@ func formFrom(get func(string) string) ProfileForm {
 		House: get("house"), Flat: get("flat"), Postcode: get("postcode")}
 }
 
-func (h *Handler) sections(p *i18n.Printer, f ProfileForm, errors map[string]string) []profileSection {
+func (h *Handler) sections(p *i18n.Printer, f ProfileForm, mistakes map[string]string) []profileSection {
 	values := formValues(f)
 	var out []profileSection
 	for _, s := range fieldSections {
@@ -107,7 +107,7 @@ func (h *Handler) sections(p *i18n.Printer, f ProfileForm, errors map[string]str
 			sec.Hint = p.T(s.hint)
 		}
 		for _, fd := range s.fields {
-			pf := profileInput{ID: fd[0], Label: p.T("id.profile.field." + fd[0]), Value: values[fd[0]], Error: errors[fd[0]],
+			pf := profileInput{ID: fd[0], Label: p.T("id.profile.field." + fd[0]), Value: values[fd[0]], Error: mistakes[fd[0]],
 				Type: fd[1], Autocomplete: fd[2]}
 			if hint := "id.profile.hint." + fd[0]; p.T(hint) != hint {
 				pf.Hint = p.T(hint)
@@ -148,6 +148,11 @@ func (h *Handler) levelOf(r *http.Request, st *LevelState) levelView {
 			}
 		case registry.Invalid:
 			cv.Message = p.T("id.levels.check.invalid", "reason", p.T("registry.reason."+string(c.Reason)))
+		case registry.Unavailable:
+			cv.Message = p.T("id.levels.check.unavailable")
+			if c.Reason == registry.ReasonNotConfigured {
+				cv.Message = p.T("registry.reason.not_configured")
+			}
 		default:
 			cv.Message = p.T("id.levels.check." + c.Status)
 		}
