@@ -76,7 +76,8 @@ func (s *Service) operator(ctx context.Context, operatorID string) error {
 // FindForConfirmation is the account an operator looks up by the citizen's СНИЛС or phone
 // (or e-mail, or ИНН: any login), with its level. A login that names no citizen is
 // ErrNoAccount.
-func (s *Service) FindForConfirmation(ctx context.Context, operatorID, login string) (*Account, *LevelState, error) {
+// The lookup is journaled (the operator sees the citizen's personal data).
+func (s *Service) FindForConfirmation(ctx context.Context, r *http.Request, operatorID, login string) (*Account, *LevelState, error) {
 	if err := s.operator(ctx, operatorID); err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +89,14 @@ func (s *Service) FindForConfirmation(ctx context.Context, operatorID, login str
 		return nil, nil, err
 	}
 	st, err := s.Level(ctx, a)
-	return a, st, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.recordAs(ctx, nil, r, audit.ActorOperator, operatorID, Event{Action: ActionOperatorViewed, AccountID: a.ID,
+		Outcome: audit.Success}); err != nil {
+		return nil, nil, err
+	}
+	return a, st, nil
 }
 
 // ConfirmAtServicePoint makes a standard account confirmed: the operator saw the citizen and

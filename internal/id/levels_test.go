@@ -265,13 +265,13 @@ func TestOperatorConfirmsIdentity(t *testing.T) {
 		if _, _, err := e.svc.IssueConfirmationCode(ctx, r, simple.ID, simple.ID); !errors.Is(err, ErrNotOperator) {
 			t.Fatalf("a citizen issued a code: %v", err)
 		}
-		if _, _, err := e.svc.FindForConfirmation(ctx, simple.ID, "+79000000110"); !errors.Is(err, ErrNotOperator) {
+		if _, _, err := e.svc.FindForConfirmation(ctx, r, simple.ID, "+79000000110"); !errors.Is(err, ErrNotOperator) {
 			t.Fatalf("a citizen searched accounts: %v", err)
 		}
 
 		// In person: found by СНИЛС.
 		a := standard("+79000000111", people[0])
-		found, st, err := e.svc.FindForConfirmation(ctx, op.ID, people[0].SNILS)
+		found, st, err := e.svc.FindForConfirmation(ctx, r, op.ID, people[0].SNILS)
 		if err != nil || found.ID != a.ID || st.Level != Standard {
 			t.Fatalf("find by СНИЛС: %v", err)
 		}
@@ -288,7 +288,7 @@ func TestOperatorConfirmsIdentity(t *testing.T) {
 
 		// By code: found by phone; wrong codes first.
 		b := standard("+79000000112", people[1])
-		if found, _, err = e.svc.FindForConfirmation(ctx, op.ID, "8 900 000-01-12"); err != nil || found.ID != b.ID {
+		if found, _, err = e.svc.FindForConfirmation(ctx, r, op.ID, "8 900 000-01-12"); err != nil || found.ID != b.ID {
 			t.Fatalf("find by phone: %v", err)
 		}
 		code, expires, err := e.svc.IssueConfirmationCode(ctx, r, op.ID, b.ID)

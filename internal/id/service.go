@@ -109,6 +109,7 @@ const (
 	ActionProfileChanged    = "id.profile_changed"     // the owner saved the profile (checks_count: checks asked)
 	ActionConfirmCodeIssued = "id.confirm_code_issued" // an operator issued a confirmation code
 	ActionConfirmCodeTried  = "id.confirm_code_tried"  // a confirmation code entered: failure if wrong
+	ActionOperatorViewed    = "id.operator_viewed"     // an operator looked the account up to confirm it
 )
 
 // Event is what a flow journals.

@@ -329,7 +329,7 @@ func (h *Handler) operatorFind(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := &operatorPage{Login: r.PostFormValue("login")}
-	a, st, err := h.svc.FindForConfirmation(r.Context(), pr.ID, page.Login)
+	a, st, err := h.svc.FindForConfirmation(r.Context(), r, pr.ID, page.Login)
 	if errors.Is(err, ErrNoAccount) {
 		h.fail(r, &page.formPage, FieldErrors{"login": errs.E(errs.NotFound, "id.operator.not_found", nil)}, "login")
 		return h.renderOperator(w, r, http.StatusNotFound, page)

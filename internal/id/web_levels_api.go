@@ -179,7 +179,7 @@ func (h *Handler) apiOperatorFind(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	a, st, err := h.svc.FindForConfirmation(r.Context(), op.ID, req.Login)
+	a, st, err := h.svc.FindForConfirmation(r.Context(), r, op.ID, req.Login)
 	if err != nil {
 		return err
 	}
