@@ -63,7 +63,7 @@ func allCases() []kindCase {
 	for _, table := range [][]kindCase{
 		snilsCases, innCases, ogrnCases, kppCases, okvedCases, passportCases,
 		divisionCases, phoneCases, emailCases, emailLatinCases, dateCases, nameCases, uinCases,
-		bikCases, accountCases,
+		bikCases, accountCases, addressCases, {addressLengthCase},
 	} {
 		all = append(all, table...)
 	}

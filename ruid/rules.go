@@ -66,6 +66,10 @@ type ruleSet struct {
 		note
 		Letters string `json:"letters"`
 	} `json:"uin"`
+	Address struct {
+		note
+		PostcodeFirstDigits string `json:"postcode_first_digits"`
+	} `json:"address"`
 	Account struct {
 		note
 		TreasuryPrefixes        []string `json:"treasury_prefixes"`

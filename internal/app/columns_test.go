@@ -80,7 +80,12 @@ var notPersonal = map[string]string{
 	"id_totp.id":        "ids", "id_totp.account_id": "ids",
 	"id_webauthn.id": "ids", "id_webauthn.account_id": "ids", "id_webauthn.rp_id": "the site's own domain name",
 	"id_recovery_codes.id": "ids", "id_recovery_codes.account_id": "ids",
-	"id_recovery_codes.digest": "HMAC of a recovery code under a data key (the code is never stored)",
+	"id_recovery_codes.digest":             "HMAC of a recovery code under a data key (the code is never stored)",
+	"id_identity_confirmations.account_id": "ids", "id_identity_confirmations.method": "codes",
+	"id_identity_confirmations.operator_id": "ids",
+	"id_confirmation_codes.account_id":      "ids", "id_confirmation_codes.issued_by": "ids",
+	"id_confirmation_codes.code_mac":   "HMAC of a confirmation code under a derived key",
+	"id_confirmation_tries.account_id": "ids",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
-	"github.com/sep-platform/sep/internal/api/apitest"
 
+	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -173,8 +173,13 @@ func flows(t *testing.T, sep *Instance) []string {
 		t.Fatalf("contact change: %d %s", resp.StatusCode, js)
 	}
 	spell(changed, "scan.changed", pending, pending[2:])
+
+	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
+	// followed until the account is standard.
+	spell(profileFlow(t, sep, token)...)
 	return values
 }
+
 
 // factorSecrets adds an authenticator app and recovery codes to the account and returns the
 // secrets they are made of, in every spelling a person would see them.
@@ -202,6 +207,38 @@ func factorSecrets(t *testing.T, sep *Instance, login, pw string) []string {
 		out = append(out, c, strings.ReplaceAll(c, "-", ""))
 	}
 	return out
+}
+
+// profileFlow saves the whole profile of one of the simulator's people through the API, waits
+// until its checks have made the account standard, and returns the personal values it stored.
+func profileFlow(t *testing.T, sep *Instance, token string) []string {
+	t.Helper()
+	p := sim.Default().Tagged("basic")[1]
+	pp := p.Passport()
+	profile := map[string]string{"last_name": p.LastName, "first_name": p.FirstName, "middle_name": p.MiddleName,
+		"birth_date": p.BirthDate.Format("02.01.2006"), "birth_place": "село Сканерное", "passport_series": pp.Series,
+		"passport_number": pp.Number, "passport_issue_date": pp.IssueDate.Format("02.01.2006"),
+		"passport_issuer": "Отделом Сканерного района", "passport_division_code": pp.DivisionCode,
+		"snils": p.SNILS, "inn": p.INN, "region": "Тверская область", "district": "Сканерный район",
+		"city": "город Сканерск", "street": "улица Шифровальная", "house": "17", "flat": "71", "postcode": "170017"}
+	c := apitest.New(t, sep.API, sep.URL)
+	body, _ := json.Marshal(profile)
+	if resp, b := c.Send("PUT", "/api/v1/id/profile", body, "Authorization", "Bearer "+token); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, b)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, b := c.Get("/api/v1/id/level", "Authorization", "Bearer "+token)
+		if strings.Contains(string(b), `"level":"standard"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the profile's checks: %s", b)
+		}
+	}
+	birth := p.BirthDate.Time
+	return []string{p.LastName, p.FirstName, p.MiddleName, p.LastName + " " + p.FirstName, birth.Format("02.01.2006"),
+		pp.Series + pp.Number, `"` + pp.Number + `"`, p.SNILS, strings.NewReplacer("-", "", " ", "").Replace(p.SNILS), p.INN,
+		"Сканерное", "Отделом Сканерного района", "Сканерный район", "Сканерск", "улица Шифровальная"}
 }
 
 // waitDelivered waits until every delivery of a message has ended.

@@ -12,7 +12,9 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/id/password"
+	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/seal"
 )
 
@@ -48,6 +50,9 @@ type Service struct {
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
 	siteURL func() string
+
+	registry *registry.Service // nil: no registry checks, no level rises (UseRegistry)
+	jobs     *jobs.Queue
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -113,6 +118,11 @@ const (
 	ActionQRApproved      = "id.qr_approved" // a phone's session approved a QR sign-in (the desktop's is ActionSignIn, method qr)
 	ActionQRDeclined      = "id.qr_declined"
 	ActionStaffCreated    = "id.staff_created" // an operator, administrator or auditor account made
+
+	ActionProfileChanged    = "id.profile_changed"     // the owner saved the profile (checks_count: checks asked)
+	ActionConfirmCodeIssued = "id.confirm_code_issued" // an operator issued a confirmation code
+	ActionConfirmCodeTried  = "id.confirm_code_tried"  // a confirmation code entered: failure if wrong
+	ActionOperatorViewed    = "id.operator_viewed"     // an operator looked the account up to confirm it
 )
 
 // Event is what a flow journals.

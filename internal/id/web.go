@@ -51,6 +51,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerAdmin()
 	h.registerFactors()
 	h.registerRecovery()
+	h.registerLevels()
 	return h
 }
 

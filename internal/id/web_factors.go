@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 
 	"github.com/skip2/go-qrcode"
@@ -43,19 +42,18 @@ type factorsPage struct {
 	Done    string // a notice's catalog key
 }
 
-// signedIn returns the signed-in account, or redirects to the sign-in (which comes back to
-// the page) and returns nil.
-func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, back string) (*Account, error) {
-	p, err := principal(r)
-	if err != nil {
-		http.Redirect(w, r, "/id/signin?return="+url.QueryEscape(back), http.StatusSeeOther)
+// signedInAccount returns the signed-in account, or redirects to the sign-in (which comes back
+// to the page) and returns nil.
+func (h *Handler) signedInAccount(w http.ResponseWriter, r *http.Request, back string) (*Account, error) {
+	p, ok := h.signedIn(w, r, back)
+	if !ok {
 		return nil, nil
 	}
 	return h.svc.Account(r.Context(), p.ID)
 }
 
 func (h *Handler) factorsPage(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath)
+	a, err := h.signedInAccount(w, r, factorsPath)
 	if a == nil {
 		return err
 	}
@@ -78,7 +76,7 @@ type totpPage struct {
 }
 
 func (h *Handler) totpPage(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath+"/totp")
+	a, err := h.signedInAccount(w, r, factorsPath+"/totp")
 	if a == nil {
 		return err
 	}
@@ -124,7 +122,7 @@ func groupBy4(s string) string {
 }
 
 func (h *Handler) totpPost(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath+"/totp")
+	a, err := h.signedInAccount(w, r, factorsPath+"/totp")
 	if a == nil {
 		return err
 	}
@@ -147,7 +145,7 @@ type passkeyPage struct {
 }
 
 func (h *Handler) passkeyPage(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath+"/passkey")
+	a, err := h.signedInAccount(w, r, factorsPath+"/passkey")
 	if a == nil {
 		return err
 	}
@@ -172,7 +170,7 @@ func (h *Handler) renderPasskey(w http.ResponseWriter, r *http.Request, en *Pass
 }
 
 func (h *Handler) passkeyPost(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath+"/passkey")
+	a, err := h.signedInAccount(w, r, factorsPath+"/passkey")
 	if a == nil {
 		return err
 	}
@@ -195,7 +193,7 @@ type recoveryPage struct {
 }
 
 func (h *Handler) recoveryPage(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath+"/recovery")
+	a, err := h.signedInAccount(w, r, factorsPath+"/recovery")
 	if a == nil {
 		return err
 	}
@@ -209,7 +207,7 @@ func (h *Handler) recoveryPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) recoveryPost(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath+"/recovery")
+	a, err := h.signedInAccount(w, r, factorsPath+"/recovery")
 	if a == nil {
 		return err
 	}
@@ -239,7 +237,7 @@ type removePage struct {
 
 func (h *Handler) removePage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	a, err := h.signedIn(w, r, factorsPath+"/remove?"+q.Encode())
+	a, err := h.signedInAccount(w, r, factorsPath+"/remove?"+q.Encode())
 	if a == nil {
 		return err
 	}
@@ -276,7 +274,7 @@ func (h *Handler) renderRemove(w http.ResponseWriter, r *http.Request, a *Accoun
 }
 
 func (h *Handler) removePost(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.signedIn(w, r, factorsPath)
+	a, err := h.signedInAccount(w, r, factorsPath)
 	if a == nil {
 		return err
 	}

@@ -53,6 +53,7 @@ const (
 	ApplicationStatus KindName = "application_status" // an application's status changed
 	DeadlineReminder  KindName = "deadline_reminder"  // something is due soon
 	TestMessage       KindName = "test"               // a test message the person asked for
+	LevelChanged      KindName = "level_changed"      // the account's level went up or down (Level: one of AccountLevels)
 )
 
 // Kind is a row of the table of message kinds: which channels may carry it, which data its
@@ -137,6 +138,12 @@ var kinds = []Kind{
 			"Path": "/applications/2026-000123"},
 	},
 	{
+		Name:     LevelChanged,
+		Channels: []Channel{Inbox, Email},
+		Params:   []string{"Level", "Reason", "Time"},
+		Example:  map[string]any{"Level": "standard", "Reason": "", "Time": exampleTime},
+	},
+	{
 		Name:     TestMessage,
 		Channels: []Channel{Inbox, Email, SMS, Push},
 		Limit:    Tests,
@@ -144,6 +151,10 @@ var kinds = []Kind{
 		Example:  map[string]any{},
 	},
 }
+
+// AccountLevels are the values of a LevelChanged message's Level; Reason says why a level went
+// down (profile_changed) and is empty when it went up.
+var AccountLevels = []string{"simplified", "standard", "confirmed"}
 
 // AccountChanges are the values of an AccountChanged message's Change.
 var AccountChanges = []string{"password", "recovered", "phone", "email", "factor_added", "factor_removed", "disavowed"}

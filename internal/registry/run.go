@@ -2,9 +2,11 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/jobs"
@@ -55,14 +57,34 @@ func (s *Service) run(ctx context.Context, job *jobs.Job) error {
 		s.log.Warn("registry: no answer", "registry", c.Registry, "check", c.ID, "attempt", job.Attempt,
 			"of", job.MaxAttempts, "reason", reason, "err", err)
 		if job.Attempt >= job.MaxAttempts {
-			return storeAnswer(ctx, w, s.box, c.ID, c.Run, Answer{Status: Unavailable, Reason: reason}, job.Attempt, at)
+			return s.answered(ctx, c, Answer{Status: Unavailable, Reason: reason}, job.Attempt, at)
 		}
 		if err := storeAttempt(ctx, w, c.ID, c.Run, reason, job.Attempt, at); err != nil {
 			return err
 		}
 		return errNoAnswer{registry: c.Registry, reason: reason}
 	}
-	return storeAnswer(ctx, w, s.box, c.ID, c.Run, a, job.Attempt, at)
+	return s.answered(ctx, c, a, job.Attempt, at)
+}
+
+// answered stores the answer of a check's run and, in the same transaction, runs the OnAnswer
+// hooks with the check as answered.
+func (s *Service) answered(ctx context.Context, c Check, a Answer, attempts int, at time.Time) error {
+	if len(s.onAnswer) == 0 {
+		return storeAnswer(ctx, s.db.Writer(), s.box, c.ID, c.Run, a, attempts, at)
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := storeAnswer(ctx, tx, s.box, c.ID, c.Run, a, attempts, at); err != nil {
+			return err
+		}
+		c.Status, c.MismatchField, c.Reason, c.Source, c.Attempts, c.CheckedAt = a.Status, a.Field, a.Reason, a.Source, attempts, at
+		for _, f := range s.onAnswer {
+			if err := f(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ask puts a query to its registry with the call's timeout. An error means no

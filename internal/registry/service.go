@@ -62,6 +62,15 @@ type Service struct {
 	timeout  time.Duration
 	now      func() time.Time
 	log      *slog.Logger
+	onAnswer []func(ctx context.Context, tx *sql.Tx, c Check) error
+}
+
+// OnAnswer adds f to what runs when a check gets its outcome (an answer, or Unavailable after
+// the last attempt), in the transaction that stores it: a caller that follows its checks —
+// account levels — learns of each as it arrives, durably (enqueue a job in tx). An error from
+// f undoes the storing, and the attempt is retried. Add hooks before the job queue runs.
+func (s *Service) OnAnswer(f func(ctx context.Context, tx *sql.Tx, c Check) error) {
+	s.onAnswer = append(s.onAnswer, f)
 }
 
 // NewService returns a service and registers its job kind on o.Jobs.
