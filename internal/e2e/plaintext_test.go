@@ -180,7 +180,6 @@ func flows(t *testing.T, sep *Instance) []string {
 	return values
 }
 
-
 // factorSecrets adds an authenticator app and recovery codes to the account and returns the
 // secrets they are made of, in every spelling a person would see them.
 func factorSecrets(t *testing.T, sep *Instance, login, pw string) []string {
