@@ -221,12 +221,12 @@ func TestAdminThroughTheAPI(t *testing.T) {
 func adminFlows(t *testing.T, sep *Instance) []string {
 	t.Helper()
 	ctx := context.Background()
-	const phone, email, pw = "+79005550199", "scan.operator@example.ru", "Operator-Skaner-2026"
+	const phone, email, pw = "+79005550155", "scan.operator@example.ru", "Operator-Skaner-2026"
 	if _, _, err := sep.ID.CreateStaff(ctx, nil, id.ActorCLI, id.NewStaff{Role: id.Operator, Phone: phone, Email: email, Password: pw}); err != nil {
 		t.Fatal(err)
 	}
 	const note = "Заблокировано по заявлению Сканерова"
-	a, err := sep.ID.AccountByLogin(ctx, nil, "scan.account@example.ru") // registered by flows() before
+	a, err := sep.ID.AccountByLogin(ctx, nil, "+79005550188") // registered by flows() before; blocked last
 	if err != nil {
 		t.Fatal(err)
 	}

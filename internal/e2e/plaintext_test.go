@@ -139,7 +139,6 @@ func flows(t *testing.T, sep *Instance) []string {
 		t.Fatalf("a QR code: %d %s", resp.StatusCode, body)
 	}
 	spell(qrAgent, "ScanDesktop/7.3")
-	spell(adminFlows(t, sep)...)
 	// Its second factors: an authenticator app (the secret, in the flow that confirms it and
 	// then in the factor) and recovery codes (never stored, even as digits).
 	spell(factorSecrets(t, sep, accEmail, "Сканер-Пароль-2026")...)
@@ -177,6 +176,8 @@ func flows(t *testing.T, sep *Instance) []string {
 	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
 	// followed until the account is standard.
 	spell(profileFlow(t, sep, token)...)
+	// Last, as it blocks the account: a staff account and a block with its note.
+	spell(adminFlows(t, sep)...)
 	return values
 }
 

@@ -409,7 +409,7 @@ func (s *Service) runLevelReview(ctx context.Context, job *jobs.Job) error {
 	}
 	_, err := s.ReviewLevel(ctx, p.AccountID)
 	if errors.Is(err, ErrNoAccount) {
-		return jobs.Permanent(err)
+		return nil // the account is gone (or the check was never an account's): nothing to review
 	}
 	return err
 }
