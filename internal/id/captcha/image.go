@@ -167,4 +167,3 @@ func segmentDistance(p, a, b point) float64 {
 	}
 	return math.Hypot(p.x-(a.x+t*dx), p.y-(a.y+t*dy))
 }
-
