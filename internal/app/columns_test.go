@@ -76,6 +76,9 @@ var notPersonal = map[string]string{
 	"id_flows.state": "codes", "id_flows.account_id": "ids",
 	"id_codes.id": "ids", "id_codes.flow_id": "ids", "id_codes.purpose": "codes", "id_codes.channel": "codes",
 	"id_codes.code_mac": "HMAC of a one-time code under a derived key",
+	"id_throttle.scope": "codes", "id_throttle.key_hash": "HMAC of a normalised login or a client address under a derived key",
+	"id_throttle.hits": "times", "id_captchas.id": "random challenge ids",
+	"id_captchas.answer_mac": "HMAC of a CAPTCHA's digits under a derived key",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

@@ -26,6 +26,9 @@ type Options struct {
 	Secure  bool             // served over HTTPS: Secure, __Host- cookies
 	Now     func() time.Time
 	Logger  *slog.Logger
+
+	// Throttle limits sign-in attempts (throttle.go); zero fields take DefaultThrottle's.
+	Throttle Throttle
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -39,6 +42,8 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
+
+	throttle Throttle // the sign-in limits, defaults filled in
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -78,8 +83,13 @@ func New(o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		now: o.Now, log: o.Logger}, nil
+	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
+		now: o.Now, log: o.Logger, throttle: o.Throttle.withDefaults()}
+	// A recovery lifts the sign-in lock and forgets the failures of the account's logins.
+	s.OnRecovered(func(ctx context.Context, tx *sql.Tx, accountID string) error {
+		return s.clearSignIn(ctx, tx, accountID)
+	})
+	return s, nil
 }
 
 // Hasher is the service's password hasher.
