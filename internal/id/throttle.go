@@ -383,7 +383,7 @@ func (s *Service) admitTx(ctx context.Context, tx *sql.Tx, k signInKeys, form Si
 				return nil, nil, err
 			}
 			if !ok {
-				answered := form.CaptchaID != "" || form.Captcha != ""
+				answered := form.Captcha != "" // an empty field is not an answer
 				if answered { // a wrong answer keeps the address answering CAPTCHAs
 					fails.hits = append(fails.hits, now)
 					if err := fails.save(ctx, tx, now, t.CaptchaAfter); err != nil {
@@ -419,60 +419,76 @@ func (s *Service) refund(ctx context.Context, tx *sql.Tx, a *attempt) error {
 
 // failed makes an attempt's reservation a failure, in tx: a wrong password also counts
 // against the address; the LockAfter-th failure locks the login (journaled, with the account
-// if the login has one). The verdict is the lock, if this failure set it (or one is in force).
-func (s *Service) failed(ctx context.Context, tx *sql.Tx, r *http.Request, a *attempt, accountID string) (error, error) {
+// if the login has one). The verdict is the lock, if this failure set it (or one is in force);
+// else, if the next password attempt must answer a CAPTCHA, next is its challenge, made now so
+// that the answer to this one can show it at once.
+func (s *Service) failed(ctx context.Context, tx *sql.Tx, r *http.Request, a *attempt, accountID string) (verdict error, next *Captcha, err error) {
 	t, now := s.throttle, s.now().UTC()
+	addrFails := 0
 	if a.password {
 		fails, err := s.loadCounter(ctx, tx, scopeAddrFail, a.keys.addrFail, now.Add(-addressMemory))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fails.hits = append(fails.hits, now)
 		if err := fails.save(ctx, tx, now, t.CaptchaAfter); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		addrFails = len(fails.hits)
 	}
 	login, err := s.loadCounter(ctx, tx, scopeLogin, a.keys.login, now.Add(-loginMemory))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if now.Before(login.lockedUntil) {
-		return s.locked(login.lockedUntil), nil
+		return s.locked(login.lockedUntil), nil, nil
 	}
 	if len(login.hits) < t.LockAfter {
-		return nil, nil
+		if a.password && (len(login.hits) >= t.CaptchaAfter || login.locks > 0 || addrFails >= t.CaptchaAfter) {
+			next, err = s.newCaptcha(ctx, tx)
+		}
+		return nil, next, err
 	}
 	login.locks++
 	lockFor := t.lockFor(login.locks)
 	login.lockedUntil, login.hits = now.Add(lockFor), nil
 	if err := login.save(ctx, tx, now, t.LockAfter); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	err = s.record(ctx, tx, r, Event{Action: ActionLocked, AccountID: accountID, Outcome: audit.Success,
-		Details: map[string]string{"minutes": strconv.Itoa(int(lockFor / time.Minute)), "locks": strconv.Itoa(login.locks)}})
+		Details: map[string]string{"until": login.lockedUntil.Format(time.RFC3339), "lock_seq": strconv.Itoa(login.locks)}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.locked(login.lockedUntil), nil
+	return s.locked(login.lockedUntil), nil, nil
 }
+
+// NextCaptcha goes with a wrong answer (joined to it) when the next attempt must answer a
+// CAPTCHA: the challenge to show with the message.
+type NextCaptcha struct{ Challenge *Captcha }
+
+func (e *NextCaptcha) Error() string { return "id: the next attempt answers a CAPTCHA" }
 
 // signInFailed records a wrong answer — the attempt's failure and the journal entry of the
 // failed sign-in — in one transaction, and returns what to answer: the lock if it has begun,
-// else wrong.
+// else wrong (with the next CAPTCHA, if one is due).
 func (s *Service) signInFailed(ctx context.Context, r *http.Request, a *attempt, accountID string, details map[string]string, wrong error) error {
 	var verdict error
+	var next *Captcha
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if verdict, err = s.failed(ctx, tx, r, a, accountID); err != nil {
+		if verdict, next, err = s.failed(ctx, tx, r, a, accountID); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, r, Event{Action: ActionSignIn, AccountID: accountID, Outcome: audit.Failure, Details: details})
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if verdict != nil {
+	case verdict != nil:
 		return verdict
+	case next != nil:
+		return errors.Join(wrong, &NextCaptcha{Challenge: next})
 	}
 	return wrong
 }

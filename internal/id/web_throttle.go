@@ -70,7 +70,12 @@ func (h *Handler) refuseSignIn(w http.ResponseWriter, r *http.Request, p *signIn
 	var le *LockedError
 	var be *BlockedError
 	var cw *codeWait
+	var nc *NextCaptcha
 	switch {
+	case errors.As(err, &nc): // wrong, and the next attempt answers this
+		p.Captcha = newCaptchaView(nc.Challenge)
+		p.Notice = pr.T(messageID(err))
+		return true, h.site.Render(w, r, http.StatusBadRequest, "id_signin", p)
 	case errors.As(err, &ce):
 		p.Captcha = newCaptchaView(ce.Challenge)
 		msg := pr.T(messageID(err))
@@ -132,6 +137,11 @@ type apiCaptcha struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+func apiCaptchaOf(c *Captcha) *apiCaptcha {
+	v := newCaptchaView(c)
+	return &apiCaptcha{ID: v.ID, Image: v.Image, Audio: v.Audio, Digits: v.Digits, ExpiresAt: c.ExpiresAt}
+}
+
 type apiBlock struct {
 	Reason        string `json:"reason"`
 	ReasonMessage string `json:"reason_message"`
@@ -156,13 +166,16 @@ func (h *Handler) apiSignInError(w http.ResponseWriter, r *http.Request, err err
 	var le *LockedError
 	var be *BlockedError
 	var cw *codeWait
+	var nc *NextCaptcha
 	status := http.StatusBadRequest
 	switch {
+	case errors.As(err, &nc):
+		body.Error.Message = pr.T(id)
+		body.Captcha = apiCaptchaOf(nc.Challenge)
 	case errors.As(err, &ce):
 		body.Error.Message = pr.T(id)
 		body.Fields = map[string]string{"captcha": body.Error.Message}
-		v := newCaptchaView(ce.Challenge)
-		body.Captcha = &apiCaptcha{ID: v.ID, Image: v.Image, Audio: v.Audio, Digits: v.Digits, ExpiresAt: ce.Challenge.ExpiresAt}
+		body.Captcha = apiCaptchaOf(ce.Challenge)
 	case errors.As(err, &le):
 		status = http.StatusTooManyRequests
 		setRetryAfter(w, le.RetryAfter())
