@@ -162,7 +162,9 @@ func TestAccountStatusPages(t *testing.T) {
 	c := apitest.New(t, sep.API, sep.URL)
 	resp, body := c.Send("POST", "/api/v1/signin", []byte(`{"login":"blocked.citizen@example.ru","password":"`+pw+`"}`), "Accept-Language", "en")
 	var blocked struct {
-		Error struct{ MessageID string `json:"message_id"` }
+		Error struct {
+			MessageID string `json:"message_id"`
+		}
 		Block struct {
 			Reason        string
 			ReasonMessage string `json:"reason_message"`

@@ -384,7 +384,7 @@ func (s *Service) admitTx(ctx context.Context, tx *sql.Tx, k signInKeys, form Si
 			}
 			if !ok {
 				answered := form.Captcha != "" // an empty field is not an answer
-				if answered { // a wrong answer keeps the address answering CAPTCHAs
+				if answered {                  // a wrong answer keeps the address answering CAPTCHAs
 					fails.hits = append(fails.hits, now)
 					if err := fails.save(ctx, tx, now, t.CaptchaAfter); err != nil {
 						return nil, nil, err
