@@ -369,3 +369,28 @@ func TestBruteForceFromManyAddresses(t *testing.T) {
 		}
 	})
 }
+
+// The retention job forgets quiet counters, never a lock in force.
+func TestPurgeThrottle(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newTestEnv(t, d)
+		var err error
+		for range 5 {
+			_, err = e.guess(testRequest("10.3.0.1:1"), "purge.lock@example.ru", "Nevernyi-Parol-2026!")
+		}
+		lockedUntil(t, err)
+		ctx := context.Background()
+		// Every counter is older than now+1m, but the lock lasts 15 minutes: only it stays.
+		n, err := e.svc.PurgeThrottle(ctx, e.clock.Now().Add(time.Minute), 100)
+		if err != nil || n != 3 { // the address's rows (attempts, attempts at the login, failures)
+			var rows int
+			d.Reader().QueryRow(`SELECT COUNT(*) FROM id_throttle`).Scan(&rows)
+			t.Fatalf("purged %d (%v), %d rows left", n, err, rows)
+		}
+		_, err = e.guess(testRequest("10.3.0.2:1"), "purge.lock@example.ru", "Nevernyi-Parol-2026!")
+		lockedUntil(t, err)
+		if n, err := e.svc.PurgeThrottle(ctx, e.clock.Now().Add(16*time.Minute), 100); err != nil || n == 0 {
+			t.Fatalf("after the lock: purged %d, %v", n, err)
+		}
+	})
+}
