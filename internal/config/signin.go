@@ -52,7 +52,7 @@ var signInSettings = []setting{
 		usage: "most sign-in attempts at one login from one client address: COUNT/PERIOD pairs",
 		apply: func(c *Config, v string) error { return parseLimits(v, &c.SignIn.AddressLoginLimits) }},
 	{flag: "sms-success", env: "SEP_SMS_SUCCESS", arg: "REGEXP",
-		usage: `a regular expression (Go syntax) the SMS gateway's answer body must match for a message to count as sent, e.g. "status":\s*"OK" — many gateways answer HTTP 200 with an error in the body; empty: any 2xx answer is success`,
+		usage: `a regular expression (Go syntax) the SMS gateway's answer body must match for a message to count as sent, e.g. "sms_id"\s*: for SMS.ru or "status":\s*"OK" — many gateways answer HTTP 200 with an error in the body; empty: any 2xx answer is success`,
 		apply: func(c *Config, v string) error {
 			if _, err := regexp.Compile(v); err != nil {
 				return reason("not a regular expression (Go syntax, e.g. \"status\":\\s*\"OK\")")
