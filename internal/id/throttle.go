@@ -253,17 +253,6 @@ func (c *counter) save(ctx context.Context, tx *sql.Tx, now time.Time, keep int)
 	return nil
 }
 
-// since counts the hits after t.
-func (c *counter) since(t time.Time) int {
-	n := 0
-	for _, h := range c.hits {
-		if h.After(t) {
-			n++
-		}
-	}
-	return n
-}
-
 // wait is how long until every limit allows one more hit (0: now).
 func (c *counter) wait(now time.Time, limits []Limit) time.Duration {
 	var wait time.Duration

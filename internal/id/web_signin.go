@@ -163,8 +163,7 @@ func (h *Handler) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	si, err := h.svc.SignInWith(r.Context(), r, SignInForm{Login: req.Login, Password: req.Password,
-		CaptchaID: req.CaptchaID, Captcha: req.Captcha})
+	si, err := h.svc.SignInWith(r.Context(), r, SignInForm(req))
 	if err != nil {
 		return h.apiSignInError(w, r, err)
 	}
