@@ -86,6 +86,9 @@ var notPersonal = map[string]string{
 	"id_confirmation_codes.account_id":      "ids", "id_confirmation_codes.issued_by": "ids",
 	"id_confirmation_codes.code_mac":   "HMAC of a confirmation code under a derived key",
 	"id_confirmation_tries.account_id": "ids",
+	"id_throttle.scope":                "codes", "id_throttle.key_hash": "HMAC of a normalised login or a client address under a derived key",
+	"id_throttle.hits": "times", "id_captchas.id": "random challenge ids",
+	"id_captchas.answer_mac": "HMAC of a CAPTCHA's digits under a derived key",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"log/slog"
+	"regexp"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sep-platform/sep/internal/config"
@@ -39,8 +40,16 @@ func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, box *seal.Box, log
 			transports[notify.Email] = t
 		}
 		if cfg.SMSGatewayURL != "" {
+			var success *regexp.Regexp
+			if cfg.Notify.SMSSuccess != "" {
+				var err error
+				if success, err = regexp.Compile(cfg.Notify.SMSSuccess); err != nil {
+					return nil, &config.Error{Setting: "SEP_SMS_SUCCESS", Reason: err.Error()}
+				}
+			}
 			t, err := notify.NewSMS(notify.SMSOptions{URL: cfg.SMSGatewayURL, Auth: cfg.Notify.SMSAuth,
-				Body: cfg.Notify.SMSBody, ContentType: cfg.Notify.SMSContentType, Sender: cfg.Notify.SMSSender})
+				Body: cfg.Notify.SMSBody, ContentType: cfg.Notify.SMSContentType, Sender: cfg.Notify.SMSSender,
+				Success: success})
 			if err != nil {
 				setting := map[string]string{"URL": "SEP_SMS_GATEWAY_URL", "Auth": "SEP_SMS_AUTH"}[optionOf(err)]
 				if setting == "" {

@@ -156,6 +156,8 @@ func (m *Main) scheduleRetention(ctx context.Context) error {
 		{Name: "id_flows", Keep: time.Hour, Purge: m.ID.PurgeFlows},
 		{Name: "id_codes", Keep: time.Hour, Purge: m.ID.PurgeCodes},
 		{Name: "id_sessions", Keep: 30 * 24 * time.Hour, Purge: m.ID.PurgeSessions},
+		{Name: "id_captchas", Keep: time.Hour, Purge: m.ID.PurgeCaptchas},
+		{Name: "id_throttle", Keep: id.ThrottleRetention, Purge: m.ID.PurgeThrottle},
 	}
 	for i, k := range kinds {
 		if k.Keep <= 0 { // a Config not from Load: keep the defaults' spirit, never purge at once

@@ -60,6 +60,8 @@ type Config struct {
 	Registry RegistrySettings
 	// Retention says how long personal data is kept (see retention.go).
 	Retention RetentionSettings
+	// SignIn limits sign-in attempts (see signin.go).
+	SignIn SignInSettings
 
 	raw map[string]string // the values as given, for Dump
 }

@@ -333,6 +333,7 @@ type NotifySettings struct {
 	SMSBody        string
 	SMSContentType string
 	SMSSender      string
+	SMSSuccess     string // a regular expression the gateway's answer must match; empty: any 2xx
 	// Outbox, if set, forces the development outbox on or off; nil: on in demo mode only.
 	Outbox     *bool
 	CodeLimits []RateLimit

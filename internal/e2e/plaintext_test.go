@@ -178,6 +178,23 @@ func flows(t *testing.T, sep *Instance) []string {
 	spell(profileFlow(t, sep, token)...)
 	// Last, as it blocks the account: a staff account and a block with its note.
 	spell(adminFlows(t, sep)...)
+
+	// Failed sign-ins, counted by login and address (id_throttle), up to the CAPTCHA they bring:
+	// an unknown login and the account's phone in another spelling.
+	for _, login := range []string{"scan.unknown@example.ru", "8 900 555-01-88"} {
+		for range 3 {
+			js, _ := json.Marshal(map[string]string{"login": login, "password": "Неверный-Скан-2026"})
+			resp, err := http.Post(sep.URL+"/api/v1/signin", "application/json", bytes.NewReader(js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("a wrong password: %d", resp.StatusCode)
+			}
+		}
+	}
+	spell("scan.unknown@example.ru", "scan.unknown", "Неверный-Скан-2026")
 	return values
 }
 

@@ -35,6 +35,9 @@ type Options struct {
 	// PublicURL is the address people reach sep at (https://sep.example.ru), for the links a
 	// phone opens (the sign-in QR code); empty: the address each request came to.
 	PublicURL string
+
+	// Throttle limits sign-in attempts (throttle.go); zero fields take DefaultThrottle's.
+	Throttle Throttle
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -53,6 +56,8 @@ type Service struct {
 
 	registry *registry.Service // nil: no registry checks, no level rises (UseRegistry)
 	jobs     *jobs.Queue
+
+	throttle Throttle // the sign-in limits, defaults filled in
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -91,8 +96,13 @@ func New(o Options) (*Service, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		public: o.PublicURL, now: o.Now, log: o.Logger, siteURL: o.SiteURL}
+		public: o.PublicURL, now: o.Now, log: o.Logger, siteURL: o.SiteURL,
+		throttle: o.Throttle.withDefaults()}
 	s.addFactors()
+	// A recovery lifts the sign-in lock and forgets the failures of the account's logins.
+	s.OnRecovered(func(ctx context.Context, tx *sql.Tx, accountID string) error {
+		return s.clearSignIn(ctx, tx, accountID)
+	})
 	return s, nil
 }
 

@@ -18,6 +18,7 @@ import (
 //
 //	StartSignIn(login, password) ──right──▶ flow "factor" ──FinishSignIn(method, answer)──▶ session
 //	        │ wrong: "id.signin_wrong" (the same for an unknown login, at the same cost)
+//	        │ locked, too many, CAPTCHA first: their own errors (throttle.go), before any check
 //	        └ blocked, unconfirmed: their own errors
 
 // signInTTL is how long a sign-in waits for its second factor.
@@ -52,41 +53,60 @@ type SignIn struct {
 // message for both, so that nobody learns which logins exist.
 var ErrWrongLogin = errs.E(errs.Invalid, "id.signin_wrong", errors.New("id: wrong login or password"))
 
-// StartSignIn checks a login and password. A right password starts the second step: the flow
-// waits for a factor, and the SMS code, the default, is sent at once if the account has
-// nothing else. An unknown login costs the same time as a wrong password.
+// SignInForm is what a person gives to sign in: the login and the password, and the answer
+// to the CAPTCHA when one was asked (CaptchaError).
+type SignInForm struct {
+	Login, Password string
+	CaptchaID       string // the challenge's id
+	Captcha         string // its digits as typed
+}
+
+// StartSignIn checks a login and password without a CAPTCHA's answer (SignInWith).
 func (s *Service) StartSignIn(ctx context.Context, r *http.Request, login, pw string) (*SignIn, error) {
-	a, err := s.AccountByLogin(ctx, nil, login)
-	if errors.Is(err, ErrNoAccount) {
-		s.hasher.Dummy(ctx, pw)
-		s.record(ctx, nil, r, Event{Action: ActionSignIn, Outcome: audit.Failure, Details: map[string]string{"reason": "unknown_login"}})
-		return nil, ErrWrongLogin
+	return s.SignInWith(ctx, r, SignInForm{Login: login, Password: pw})
+}
+
+// SignInWith checks a login and password, throttled (throttle.go): a locked login is
+// "id.signin_locked" (LockedError), too many attempts from one address "id.signin_too_many",
+// and a CAPTCHA, when asked, must be answered first (CaptchaError). A right password starts the
+// second step: the flow waits for a factor, and the SMS code, the default, is sent at once if
+// the account has nothing else. An unknown login costs the same time as a wrong password and
+// is counted, locked and answered the same.
+func (s *Service) SignInWith(ctx context.Context, r *http.Request, form SignInForm) (*SignIn, error) {
+	a, err := s.AccountByLogin(ctx, nil, form.Login)
+	if err != nil && !errors.Is(err, ErrNoAccount) {
+		return nil, err
 	}
+	keys := s.signInKeys(r, form.Login)
+	at, err := s.admit(ctx, keys, form, true)
 	if err != nil {
 		return nil, err
 	}
-	hashes, _, err := s.passwords(ctx, nil, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(hashes) == 0 {
-		s.hasher.Dummy(ctx, pw)
-		return nil, ErrWrongLogin
-	}
-	ok, weaker, err := s.hasher.Verify(ctx, pw, hashes[0])
+	ok, weaker, err := s.checkPassword(ctx, a, form.Password)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		s.record(ctx, nil, r, Event{Action: ActionSignIn, AccountID: a.ID, Outcome: audit.Failure,
-			Details: map[string]string{"reason": "wrong_password"}})
-		return nil, ErrWrongLogin
+		if a == nil {
+			return nil, s.signInFailed(ctx, r, at, "", map[string]string{"reason": "unknown_login"}, ErrWrongLogin)
+		}
+		return nil, s.signInFailed(ctx, r, at, a.ID, map[string]string{"reason": "wrong_password"}, ErrWrongLogin)
 	}
 	if err := accountMaySignIn(a); err != nil {
+		err2 := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := s.refund(ctx, tx, at); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, r, Event{Action: ActionSignIn, AccountID: a.ID, Outcome: audit.Denied,
+				Details: map[string]string{"reason": string(a.Status)}})
+		})
+		if err2 != nil {
+			return nil, err2
+		}
 		return nil, err
 	}
 	if weaker {
-		s.rehash(ctx, a.ID, pw)
+		s.rehash(ctx, a.ID, form.Password)
 	}
 	methods, err := s.methods(ctx, a)
 	if err != nil {
@@ -94,8 +114,12 @@ func (s *Service) StartSignIn(ctx context.Context, r *http.Request, login, pw st
 	}
 	var f *Flow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.refund(ctx, tx, at); err != nil {
+			return err
+		}
 		var err error
-		if f, err = s.startFlow(ctx, tx, FlowSignIn, stateFactor, a.ID, nil, signInTTL); err != nil {
+		// The flow remembers the login's counter: a wrong second factor counts against it.
+		if f, err = s.startFlow(ctx, tx, FlowSignIn, stateFactor, a.ID, map[string]string{"login_key": keys.login}, signInTTL); err != nil {
 			return err
 		}
 		if methods[0] == MethodSMS {
@@ -109,16 +133,42 @@ func (s *Service) StartSignIn(ctx context.Context, r *http.Request, login, pw st
 	return &SignIn{Flow: f, Account: a, Methods: methods}, nil
 }
 
-// accountMaySignIn refuses a blocked or unconfirmed account with its own error.
+// checkPassword verifies pw against the account's password; with no account (or no
+// password), against a dummy hash, at the same cost.
+func (s *Service) checkPassword(ctx context.Context, a *Account, pw string) (ok, weaker bool, err error) {
+	var hashes []string
+	if a != nil {
+		if hashes, _, err = s.passwords(ctx, nil, a.ID); err != nil {
+			return false, false, err
+		}
+	}
+	if len(hashes) == 0 {
+		s.hasher.Dummy(ctx, pw)
+		return false, false, nil
+	}
+	return s.hasher.Verify(ctx, pw, hashes[0])
+}
+
+// accountMaySignIn refuses a blocked or unconfirmed account with its own error: a blocked
+// one carries the administrator's reason (BlockedError).
 func accountMaySignIn(a *Account) error {
 	switch a.Status {
 	case Blocked:
-		return errs.E(errs.Forbidden, "id.account_blocked", errors.New("id: the account is blocked"))
+		return errs.E(errs.Forbidden, "id.account_blocked", &BlockedError{Code: a.BlockCode, Note: a.BlockNote})
 	case Unconfirmed:
 		return errs.E(errs.Forbidden, "id.account_unconfirmed", errors.New("id: the account needs confirmation"))
 	}
 	return nil
 }
+
+// BlockedError says why an administrator blocked the account: Code is one of BlockReasons
+// (its text is the catalog's "id.block_reason.<code>"), Note the administrator's own words for
+// the owner, if any. The owner learns it only after giving the right password.
+type BlockedError struct {
+	Code, Note string
+}
+
+func (e *BlockedError) Error() string { return "id: the account is blocked (" + e.Code + ")" }
 
 // rehash stores the password again under the hasher's current parameters (best effort: the
 // old hash still works).
@@ -202,20 +252,34 @@ func (s *Service) SendSignInCode(ctx context.Context, token string) error {
 }
 
 // FinishSignIn checks the second factor of a sign-in and, if right, starts the session and
-// returns it with its token (for SetSessionCookie or the app's bearer token).
+// returns it with its token (for SetSessionCookie or the app's bearer token). A wrong answer
+// counts against the login the sign-in began with, as a wrong password does (a lock refuses
+// the factor too); a session clears the failures of the account's logins.
 func (s *Service) FinishSignIn(ctx context.Context, r *http.Request, token, method, answer string) (*Session, string, error) {
 	si, err := s.SignInFlow(ctx, token)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.checkFactor(ctx, si, method, answer); err != nil {
-		s.record(ctx, nil, r, Event{Action: ActionSignIn, AccountID: si.Account.ID, Outcome: audit.Failure,
-			Details: map[string]string{"reason": "wrong_factor", "method": method}})
+	keys := signInKeys{login: si.Flow.Data["login_key"]}
+	if keys.login == "" {
+		keys.login = s.throttleKey(scopeLogin, "account:"+si.Account.ID)
+	}
+	at, err := s.admit(ctx, keys, SignInForm{}, false)
+	if err != nil {
 		return nil, "", err
+	}
+	if err := s.checkFactor(ctx, si, method, answer); err != nil {
+		if errs.KindOf(err) == errs.Other { // a failure of ours, not a wrong answer
+			return nil, "", errors.Join(err, s.db.Tx(ctx, func(tx *sql.Tx) error { return s.refund(ctx, tx, at) }))
+		}
+		return nil, "", s.signInFailed(ctx, r, at, si.Account.ID, map[string]string{"reason": "wrong_factor", "method": method}, err)
 	}
 	var ss *Session
 	var st string
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.clearSignIn(ctx, tx, si.Account.ID, keys.login); err != nil {
+			return err
+		}
 		var err error
 		if ss, st, err = s.startSession(ctx, tx, si.Account.ID, "", method, r); err != nil {
 			return err

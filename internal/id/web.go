@@ -52,6 +52,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerFactors()
 	h.registerRecovery()
 	h.registerLevels()
+	h.registerThrottle()
 	return h
 }
 

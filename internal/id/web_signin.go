@@ -2,6 +2,7 @@ package id
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -24,9 +25,11 @@ func (h *Handler) registerSignIn() {
 
 type signInPage struct {
 	formPage
-	Login  string
-	Return string
-	QR     *qrPanel // «Войти по QR-коду» (web_qr.go)
+	Login   string
+	Return  string
+	QR      *qrPanel     // «Войти по QR-коду» (web_qr.go)
+	Captcha *captchaView // a CAPTCHA to answer (web_throttle.go)
+	Locked  *lockedView  // the login's sign-in is locked
 }
 
 type factorPage struct {
@@ -50,11 +53,15 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) error {
-	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
-	si, err := h.svc.StartSignIn(r.Context(), r, login, pw)
+	login := r.PostFormValue("login")
+	si, err := h.svc.SignInWith(r.Context(), r, SignInForm{Login: login, Password: r.PostFormValue("password"),
+		CaptchaID: r.PostFormValue("captcha_id"), Captcha: r.PostFormValue("captcha")})
 	if err != nil {
 		p := &signInPage{Login: login, Return: localPath(r.PostFormValue("return"))}
 		p.Title = h.site.Printer(r).T("id.signin.title")
+		if done, rerr := h.refuseSignIn(w, r, p, err); done {
+			return rerr
+		}
 		if !h.fail(r, &p.formPage, err) {
 			return err
 		}
@@ -108,6 +115,12 @@ func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
 	token, method, code := r.PostFormValue("flow"), r.PostFormValue("method"), r.PostFormValue("code")
 	_, st, err := h.svc.FinishSignIn(r.Context(), r, token, method, code)
 	if err != nil {
+		if errors.As(err, new(*LockedError)) { // the lock ends this sign-in: back to the start
+			p := &signInPage{Return: localPath(r.PostFormValue("return"))}
+			p.Title = h.site.Printer(r).T("id.signin.title")
+			_, rerr := h.refuseSignIn(w, r, p, err)
+			return rerr
+		}
 		si, ferr := h.svc.SignInFlow(r.Context(), token)
 		if ferr != nil {
 			return ferr // the flow is gone: the error page says to sign in again
@@ -151,8 +164,10 @@ func (h *Handler) signOutPost(w http.ResponseWriter, r *http.Request) error {
 // The JSON API of sign-in (openapi.yaml describes it).
 
 type apiSignInRequest struct {
-	Login    string `json:"login"`
-	Password string `json:"password"`
+	Login     string `json:"login"`
+	Password  string `json:"password"`
+	CaptchaID string `json:"captcha_id,omitempty"` // the CAPTCHA asked by the last answer
+	Captcha   string `json:"captcha,omitempty"`
 }
 
 type apiFlow struct {
@@ -175,9 +190,9 @@ func (h *Handler) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	si, err := h.svc.StartSignIn(r.Context(), r, req.Login, req.Password)
+	si, err := h.svc.SignInWith(r.Context(), r, SignInForm(req))
 	if err != nil {
-		return h.apiError(w, r, err)
+		return h.apiSignInError(w, r, err)
 	}
 	web.JSON(w, http.StatusOK, apiFlow{Flow: si.Flow.Token, Methods: si.Methods})
 	return nil
@@ -215,7 +230,7 @@ func (h *Handler) apiSignInFactor(w http.ResponseWriter, r *http.Request) error 
 	}
 	ss, st, err := h.svc.FinishSignIn(r.Context(), r, req.Flow, req.Method, req.Code)
 	if err != nil {
-		return h.apiError(w, r, err)
+		return h.apiSignInError(w, r, err)
 	}
 	h.svc.SetSessionCookie(w, st)
 	web.JSON(w, http.StatusOK, apiSession{Token: st, AccountID: ss.AccountID, ExpiresAt: ss.ExpiresAt,

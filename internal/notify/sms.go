@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"text/template"
 	"time"
@@ -34,11 +35,18 @@ type SMSOptions struct {
 	ContentType string // default application/json
 	Sender      string // the sender name or number the gateway should show, if it takes one
 	Client      *http.Client
+
+	// Success, if set, must match the body of a 2xx answer for the message to count as sent:
+	// many gateways (SMS.ru, SMSC and the like) answer 200 with an error in the body, e.g.
+	// {"status":"ERROR","status_code":202}. An answer that does not match is a failed
+	// delivery, retried like a 5xx.
+	Success *regexp.Regexp
 }
 
 // SMSTransport sends SMS through an HTTP gateway. Every request also carries the delivery id
-// in an Idempotency-Key header. A 2xx answer means sent; 4xx (except 408 and 429) is a
-// refusal for good; 408, 429, 5xx and network trouble are retried.
+// in an Idempotency-Key header. A 2xx answer means sent (if its body matches Success, when
+// set); 4xx (except 408 and 429) is a refusal for good; 408, 429, 5xx, a 2xx that does not
+// match and network trouble are retried.
 type SMSTransport struct {
 	url         string
 	user, pass  string
@@ -47,6 +55,7 @@ type SMSTransport struct {
 	contentType string
 	sender      string
 	client      *http.Client
+	success     *regexp.Regexp
 }
 
 type smsData struct {
@@ -69,7 +78,7 @@ func NewSMS(opt SMSOptions) (*SMSTransport, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, &SMSOptionError{"URL", errors.New("not an http(s) URL")}
 	}
-	t := &SMSTransport{contentType: opt.ContentType, sender: opt.Sender, client: opt.Client}
+	t := &SMSTransport{contentType: opt.ContentType, sender: opt.Sender, client: opt.Client, success: opt.Success}
 	if u.User != nil {
 		t.user = u.User.Username()
 		t.pass, _ = u.User.Password()
@@ -141,10 +150,12 @@ func (t *SMSTransport) Deliver(ctx context.Context, d *Delivery) (string, error)
 		return "", fmt.Errorf("sms gateway: %w", redactURLError(err))
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	// The answer's body is not kept: gateways echo the phone number in it.
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	// The answer's body is not kept, nor named in errors: gateways echo the phone number in it.
 	receipt := "HTTP " + resp.Status
 	switch c := resp.StatusCode; {
+	case c >= 200 && c < 300 && t.success != nil && !t.success.Match(answer):
+		return "", fmt.Errorf("sms gateway: %s, but the answer does not match the success pattern (SEP_SMS_SUCCESS)", receipt)
 	case c >= 200 && c < 300:
 		return receipt, nil
 	case c == http.StatusRequestTimeout || c == http.StatusTooManyRequests || c >= 500:
