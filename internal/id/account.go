@@ -144,7 +144,9 @@ func profileField(get func(Profile) string, norm func(string) (string, error)) f
 }
 
 // Tables declares the tables of this package that hold sealed personal data.
-func Tables() []seal.Table { return []seal.Table{accountsTable, sessionsTable, flowsTable} }
+func Tables() []seal.Table {
+	return []seal.Table{accountsTable, sessionsTable, flowsTable, devicesTable}
+}
 
 const accountColumns = `id, role, status, level, lang, phone, email, profile, block_code, block_note,
 	consent_version, consent_at, created_at, updated_at`

@@ -26,6 +26,10 @@ type Options struct {
 	Secure  bool             // served over HTTPS: Secure, __Host- cookies
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// IdleTimeout ends a session after this long without a request (default IdleTimeout).
+	IdleTimeout time.Duration
+	// Places tells where a device's address is, if some source knows (default: nobody).
+	Places PlaceFinder
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -39,6 +43,8 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
+	idle    time.Duration  // a session ends this long after its last request
+	places  PlaceFinder
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -78,8 +84,13 @@ func New(o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		now: o.Now, log: o.Logger}, nil
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = IdleTimeout
+	}
+	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
+		now: o.Now, log: o.Logger, idle: o.IdleTimeout, places: o.Places}
+	s.OnRecovered(s.devicesRecovered)
+	return s, nil
 }
 
 // Hasher is the service's password hasher.
@@ -100,6 +111,15 @@ const (
 	ActionLevelChanged   = "id.level_changed"
 	ActionBlocked        = "id.blocked"
 	ActionUnblocked      = "id.unblocked"
+)
+
+// Journal actions of devices and sessions (device.go, disavow.go, idle.go, security.go).
+const (
+	ActionNewDevice        = "id.new_device"        // a sign-in from a device the account had not seen; the alert went
+	ActionDeviceRemembered = "id.device_remembered" // the owner asked to skip the second factor on a device
+	ActionDeviceForgotten  = "id.device_forgotten"  // the owner forgot a device (its sessions ended)
+	ActionDisavowed        = "id.disavowed"         // «это был не я»: password sign-in blocked, every session ended
+	ActionSessionExtended  = "id.session_extended"  // «Продлить» in the idle warning
 )
 
 // Event is what a flow journals.

@@ -46,6 +46,11 @@ type SignIn struct {
 	Flow    *Flow
 	Account *Account
 	Methods []string // the factors the account can use, the default first
+
+	// Session is set, with its token, instead of Flow when no factor is needed: a citizen's
+	// remembered device (device.go).
+	Session      *Session
+	SessionToken string
 }
 
 // ErrWrongLogin is the answer to a login that names no account or a wrong password: the same
@@ -84,6 +89,9 @@ func (s *Service) StartSignIn(ctx context.Context, r *http.Request, login, pw st
 	}
 	if err := accountMaySignIn(a); err != nil {
 		return nil, err
+	}
+	if si, err := s.deviceSignIn(ctx, r, a); si != nil || err != nil {
+		return si, err
 	}
 	if weaker {
 		s.rehash(ctx, a.ID, pw)
@@ -211,7 +219,7 @@ func (s *Service) FinishSignIn(ctx context.Context, r *http.Request, token, meth
 	var st string
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if ss, st, err = s.startSession(ctx, tx, si.Account.ID, "", method, r); err != nil {
+		if ss, st, err = s.startSessionOnDevice(ctx, tx, si.Account, method, r, true); err != nil {
 			return err
 		}
 		if err := s.endFlow(ctx, tx, si.Flow); err != nil {
