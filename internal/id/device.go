@@ -318,7 +318,7 @@ func (s *Service) RememberDevice(ctx context.Context, r *http.Request, ss *Sessi
 // the request that asks (its device is marked Current), and lang the language of places.
 func (s *Service) Devices(ctx context.Context, accountID, current, lang string) ([]Device, error) {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+deviceColumns+`, token_hash FROM id_devices WHERE account_id = $1
-		ORDER BY last_seen DESC`, accountID)
+		ORDER BY last_seen DESC, id DESC`, accountID)
 	if err != nil {
 		return nil, err
 	}
