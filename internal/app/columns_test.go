@@ -77,6 +77,10 @@ var notPersonal = map[string]string{
 	"id_codes.id": "ids", "id_codes.flow_id": "ids", "id_codes.purpose": "codes", "id_codes.channel": "codes",
 	"id_codes.code_mac": "HMAC of a one-time code under a derived key",
 
+	"id_devices.id": "ids", "id_devices.account_id": "ids", "id_devices.token_hash": "Streebog-256 of a random token",
+	"id_devices.disavow_hash":     "Streebog-256 of a random token",
+	"id_signin_blocks.account_id": "ids", "id_signin_blocks.device_id": "ids", "id_signin_blocks.reason": "codes",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }
