@@ -156,6 +156,8 @@ func (m *Main) scheduleRetention(ctx context.Context) error {
 		{Name: "id_flows", Keep: time.Hour, Purge: m.ID.PurgeFlows},
 		{Name: "id_codes", Keep: time.Hour, Purge: m.ID.PurgeCodes},
 		{Name: "id_sessions", Keep: 30 * 24 * time.Hour, Purge: m.ID.PurgeSessions},
+		// A device not seen for as long as its cookie lives is a stranger again.
+		{Name: "id_devices", Keep: id.DeviceCookieAge, Purge: m.ID.PurgeDevices},
 	}
 	for i, k := range kinds {
 		if k.Keep <= 0 { // a Config not from Load: keep the defaults' spirit, never purge at once

@@ -60,6 +60,8 @@ type Config struct {
 	Registry RegistrySettings
 	// Retention says how long personal data is kept (see retention.go).
 	Retention RetentionSettings
+	// IDIdleTimeout ends a signed-in session after this long without a request.
+	IDIdleTimeout time.Duration
 
 	raw map[string]string // the values as given, for Dump
 }
