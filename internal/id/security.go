@@ -30,7 +30,8 @@ type SignInEvent struct {
 const historyScan = 1000
 
 // SignInHistory returns up to limit of the account's latest sign-in attempts, newest first.
-// Attempts with a login that names no account are journaled as anonymous and belong to nobody.
+// Sign-ins are journaled before anyone is signed in (the actor is anonymous), about the account
+// as their object; attempts with a login that names no account belong to nobody.
 func (s *Service) SignInHistory(ctx context.Context, accountID string, limit int) ([]SignInEvent, error) {
 	if s.journal == nil {
 		return nil, nil
@@ -38,7 +39,7 @@ func (s *Service) SignInHistory(ctx context.Context, accountID string, limit int
 	var out []SignInEvent
 	var before int64
 	for scanned := 0; scanned < historyScan && len(out) < limit; {
-		page, err := s.journal.Page(ctx, audit.Filter{ActorKind: audit.ActorCitizen, ActorID: accountID}, before, 200)
+		page, err := s.journal.Page(ctx, audit.Filter{ObjectType: "account", ObjectID: accountID}, before, 200)
 		if err != nil {
 			return nil, err
 		}

@@ -27,3 +27,7 @@ CREATE TABLE id_signin_blocks (
 	device_id  TEXT,
 	created_at {{timestamp}} NOT NULL
 );
+
+-- The security page reads an account's sign-in history from the journal by its object (sign-in
+-- entries are anonymous: nobody is signed in yet).
+CREATE INDEX audit_entries_object ON audit_entries (object_id, seq);
