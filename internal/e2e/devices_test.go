@@ -136,10 +136,10 @@ func TestIdleWarningSecurityPageAndEndingASession(t *testing.T) {
 
 	// Without the script, the sign-in page says why and brings the person back.
 	b.Open(sep.URL + "/id/security")
-	if !strings.Contains(b.Text(".form-notice"), "Сеанс завершён") {
+	if !strings.Contains(b.Text("main"), "Сеанс завершён: вы не работали") {
 		t.Fatalf("the sign-in page after the session ended: %q", b.Text("main"))
 	}
-	if ret := b.Attr(`input[name="return"]`, "value"); ret != "/id/security" {
+	if ret := b.Attr(`form[action="/id/signin"] input[name="return"]`, "value"); ret != "/id/security" {
 		t.Fatalf("the sign-in returns to %q", ret)
 	}
 	b.CheckA11y()

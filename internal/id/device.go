@@ -375,7 +375,7 @@ func (s *Service) ForgetDevice(ctx context.Context, r *http.Request, accountID, 
 			return err
 		}
 		return s.record(ctx, tx, r, Event{Action: ActionDeviceForgotten, AccountID: accountID, Outcome: audit.Success,
-			Details: map[string]string{"device": deviceID, "sessions": fmt.Sprint(n)}})
+			Details: map[string]string{"device": deviceID, "sessions_count": fmt.Sprint(n)}})
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
@@ -91,10 +92,11 @@ func (e *testEnv) waitAlerts(to string, kind notify.KindName, n int) []notify.Ou
 }
 
 // A sign-in from a browser the account has not seen sends the alert by e-mail and SMS, once:
-// the same browser again is recognised; another browser is new again.
+// the same browser again is recognised; another browser is new again. The browser that
+// registered is known without an alert.
 func TestNewDeviceAlertGoesOncePerDevice(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		e := newTestEnv(t, d)
+		e := newDeviceEnv(t, d)
 		e.register(devPhone, devEmail, devPass)
 		laptop := &browser{ua: firefoxLinux}
 		e.signInFrom(laptop, devEmail)
@@ -125,7 +127,8 @@ func TestNewDeviceAlertGoesOncePerDevice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(devs) != 2 || !devs[0].Current || devs[0].Agent.String() != "Safari 17, iOS 17.4" || devs[1].Current ||
+		// The registration's browser is a device too (registering sends no alert).
+		if len(devs) != 3 || !devs[0].Current || devs[0].Agent.String() != "Safari 17, iOS 17.4" || devs[1].Current ||
 			devs[0].Place != "" {
 			t.Fatalf("devices: %+v", devs)
 		}
@@ -139,7 +142,7 @@ var disavowLink = regexp.MustCompile(`/id/disavow/([A-Za-z0-9_-]{43})`)
 func TestDisavowBlocksPasswordSignInUntilRecovery(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newTestEnv(t, d)
+		e := newDeviceEnv(t, d)
 		a := e.register(devPhone, devEmail, devPass)
 		mine := &browser{ua: firefoxLinux}
 		ss, _ := e.signInFrom(mine, devEmail)
@@ -204,7 +207,7 @@ func TestDisavowBlocksPasswordSignInUntilRecovery(t *testing.T) {
 func TestDisavowLinkExpires(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newTestEnv(t, d)
+		e := newDeviceEnv(t, d)
 		e.register(devPhone, devEmail, devPass)
 		e.signInFrom(&browser{ua: firefoxLinux}, devEmail)
 		link := disavowLink.FindStringSubmatch(e.waitAlerts(devEmail, notify.NewDevice, 1)[0].Body)[1]
@@ -223,7 +226,7 @@ func TestDisavowLinkExpires(t *testing.T) {
 func TestRememberedDeviceSkipsTheFactorForCitizensOnly(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newTestEnv(t, d)
+		e := newDeviceEnv(t, d)
 		a := e.register(devPhone, devEmail, devPass)
 		b := &browser{ua: firefoxLinux}
 		ss, _ := e.signInFrom(b, devEmail)
@@ -282,7 +285,7 @@ func TestRememberedDeviceSkipsTheFactorForCitizensOnly(t *testing.T) {
 func TestForgetDevice(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newTestEnv(t, d)
+		e := newDeviceEnv(t, d)
 		a := e.register(devPhone, devEmail, devPass)
 		b := &browser{ua: firefoxLinux}
 		ss, token := e.signInFrom(b, devEmail)
@@ -306,7 +309,7 @@ func TestForgetDevice(t *testing.T) {
 func TestIdleClock(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newTestEnv(t, d)
+		e := newDeviceEnv(t, d)
 		e.register(devPhone, devEmail, devPass)
 		_, token := e.signInFrom(&browser{ua: firefoxLinux}, devEmail)
 		status := func() *http.Request {
@@ -387,4 +390,15 @@ func (e *testEnv) staff(role Role, phone, email string) *Account {
 		e.t.Fatal(err)
 	}
 	return a
+}
+
+// newDeviceEnv is the test Service with a journal, so that every event the devices journal is
+// checked by the journal's own rules.
+func newDeviceEnv(t *testing.T, d *db.DB) *testEnv {
+	t.Helper()
+	j, err := audit.New(d, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTestEnv(t, d, func(o *Options) { o.Journal = j })
 }

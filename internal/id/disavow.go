@@ -103,7 +103,7 @@ func (s *Service) Disavow(ctx context.Context, r *http.Request, token string) (s
 			return err
 		}
 		if err := s.record(ctx, tx, r, Event{Action: ActionDisavowed, AccountID: accountID, Outcome: audit.Success,
-			Details: map[string]string{"device": d.DeviceID, "sessions": fmt.Sprint(n)}}); err != nil {
+			Details: map[string]string{"device": d.DeviceID, "sessions_count": fmt.Sprint(n)}}); err != nil {
 			return err
 		}
 		_, err = s.notify.Send(ctx, tx, notify.Message{Kind: notify.AccountChanged,

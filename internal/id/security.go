@@ -83,7 +83,7 @@ func (s *Service) EndOtherSessions(ctx context.Context, r *http.Request, account
 			return err
 		}
 		return s.record(ctx, tx, r, Event{Action: ActionSessionRevoked, AccountID: accountID, Outcome: audit.Success,
-			Details: map[string]string{"except": current, "sessions": fmt.Sprint(n)}})
+			Details: map[string]string{"except": current, "sessions_count": fmt.Sprint(n)}})
 	})
 	return n, err
 }

@@ -315,7 +315,7 @@ type apiDialog struct {
 func (h *Handler) clock(w http.ResponseWriter, r *http.Request, st *SessionStatus) {
 	pr := h.site.Printer(r)
 	w.Header().Set("Cache-Control", "no-store")
-	left := max(0, int(st.IdleEnd.Sub(h.svc.now())/time.Second))
+	left := max(0, int((st.IdleEnd.Sub(h.svc.now())+time.Second-1)/time.Second)) // rounded up: 0 only at the end
 	web.JSON(w, http.StatusOK, apiClock{SessionID: st.Session.ID, IdleEndsAt: st.IdleEnd.UTC(), IdleLeft: left,
 		WarnSeconds: int(st.Warn / time.Second), ExpiresAt: st.Session.ExpiresAt.UTC(),
 		Dialog: apiDialog{Title: pr.T("id.devices.idle.title"), Body: pr.T("id.devices.idle.body"), Left: pr.T("id.devices.idle.left"),

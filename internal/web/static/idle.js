@@ -31,8 +31,16 @@
     });
   }
 
+  // headers ask for JSON in the page's language (the API follows Accept-Language).
+  function headers(more) {
+    var h = more || {};
+    h.Accept = "application/json";
+    h["Accept-Language"] = document.documentElement.lang || "ru";
+    return h;
+  }
+
   function status() {
-    return fetch(STATUS, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(answer);
+    return fetch(STATUS, { credentials: "same-origin", headers: headers() }).then(answer);
   }
 
   function el(tag, attrs, text) {
@@ -135,7 +143,7 @@
     } else if (c.idle_seconds_left > 0) {
       open("warn");
     } else {
-      ended();
+      timer = setTimeout(check, 1000); // only the server says the session has ended (401)
     }
   }
 
@@ -166,7 +174,7 @@
 
   function prolong() {
     fetch(EXTEND, { method: "POST", credentials: "same-origin", body: "{}",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() } })
+      headers: headers({ "Content-Type": "application/json", "X-CSRF-Token": csrfToken() }) })
       .then(answer).then(plan, failed);
   }
 
