@@ -115,6 +115,9 @@ func flows(t *testing.T, sep *Instance) []string {
 	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
 	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
 	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
+	// Then a sign-in from a new device (its address and browser, the alert by SMS and e-mail,
+	// remembered), and «это был не я» with the alert's link.
+	signInNewDevice(t, sep, accPhone, accEmail, "Сканер-Пароль-2026")
 	return values
 }
 
