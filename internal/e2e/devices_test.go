@@ -243,3 +243,80 @@ func TestNewDeviceAlertAndItWasNotMe(t *testing.T) {
 	}
 	other.CheckA11y()
 }
+
+// The devices' JSON API, every answer checked against the OpenAPI document: the remembered
+// device signs in with the password alone; the clock, «Продлить», the security listing, ending
+// a session and forgetting a device.
+func TestDevicesThroughTheAPI(t *testing.T) {
+	sep := Start(t)
+	const phone, email, pw = "+79005557303", "api.devices@example.ru", "Сложный-Пароль-2026"
+	registerAccount(t, sep, phone, email, pw)
+	c := apitest.New(t, sep.API, sep.URL)
+	sms := outboxCount(t, sep.URL, phone)
+	resp, body := c.Send("POST", "/api/v1/signin", []byte(`{"login":"`+email+`","password":"`+pw+`"}`))
+	var f struct{ Flow string }
+	if json.Unmarshal(body, &f); resp.StatusCode != 200 {
+		t.Fatalf("signin: %d %s", resp.StatusCode, body)
+	}
+	factor, _ := json.Marshal(map[string]any{"flow": f.Flow, "method": "sms", "code": latestCode(t, sep.URL, phone, sms), "remember": true})
+	resp, body = c.Send("POST", "/api/v1/signin/factor", factor)
+	var ss struct{ Token string }
+	if json.Unmarshal(body, &ss); resp.StatusCode != 200 || ss.Token == "" {
+		t.Fatalf("factor: %d %s", resp.StatusCode, body)
+	}
+	auth := []string{"Authorization", "Bearer " + ss.Token}
+
+	if resp, body = c.Get("/api/v1/session"); resp.StatusCode != 200 || !strings.Contains(string(body), `"extend":"Продлить"`) {
+		t.Fatalf("the clock: %d %s", resp.StatusCode, body)
+	}
+	if resp, body = c.Send("POST", "/api/v1/session/extend", nil, auth...); resp.StatusCode != 200 {
+		t.Fatalf("extend: %d %s", resp.StatusCode, body)
+	}
+	resp, body = c.Get("/api/v1/security", auth...)
+	var sec struct {
+		Sessions []struct {
+			ID      string
+			Current bool
+		}
+		Devices []struct {
+			ID              string
+			Current         bool
+			RememberedUntil *time.Time `json:"remembered_until"`
+		}
+		SignIns []struct{ OK bool }
+	}
+	if json.Unmarshal(body, &sec); resp.StatusCode != 200 || len(sec.Sessions) != 2 || len(sec.Devices) != 2 || len(sec.SignIns) != 1 {
+		t.Fatalf("security: %d %s", resp.StatusCode, body)
+	}
+	for _, s := range sec.Sessions {
+		if !s.Current {
+			if resp, body = c.Send("DELETE", "/api/v1/security/sessions/"+s.ID, nil, auth...); resp.StatusCode != 204 {
+				t.Fatalf("end a session: %d %s", resp.StatusCode, body)
+			}
+		}
+	}
+	for _, d := range sec.Devices {
+		if d.Current != (d.RememberedUntil != nil) {
+			t.Fatalf("only this device is remembered: %s", body)
+		}
+		if !d.Current {
+			if resp, body = c.Send("DELETE", "/api/v1/security/devices/"+d.ID, nil, auth...); resp.StatusCode != 204 {
+				t.Fatalf("forget a device: %d %s", resp.StatusCode, body)
+			}
+		}
+	}
+	if resp, _ = c.Send("DELETE", "/api/v1/security/devices/no-such-device", nil, auth...); resp.StatusCode != 404 {
+		t.Fatalf("forget an unknown device: %d", resp.StatusCode)
+	}
+	if resp, _ = c.Send("POST", "/api/v1/signout", nil, "Content-Type", "application/json"); resp.StatusCode != 204 {
+		t.Fatalf("signout: %d", resp.StatusCode)
+	}
+	if resp, _ = c.Send("POST", "/api/v1/session/extend", nil, auth...); resp.StatusCode != 401 {
+		t.Fatalf("extend after sign-out: %d", resp.StatusCode)
+	}
+	// The remembered device: the password alone starts the session.
+	resp, body = c.Send("POST", "/api/v1/signin", []byte(`{"login":"`+phone+`","password":"`+pw+`"}`))
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"token"`) {
+		t.Fatalf("a remembered device's sign-in: %d %s", resp.StatusCode, body)
+	}
+}
