@@ -362,6 +362,20 @@ func TestIdleClock(t *testing.T) {
 		if p, _ := e.svc.Authenticate(bearer(first)); p != nil {
 			t.Fatal("the session token was not rotated at sign-in")
 		}
+
+		// A change of privilege rotates the token of the session, which goes on.
+		_, live := e.signInFrom(b, devEmail)
+		p, _ := e.svc.Authenticate(bearer(live))
+		rotated, err := e.svc.RotateSession(ctx, nil, p.Session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := e.svc.Authenticate(bearer(live)); p != nil {
+			t.Fatal("the old token works after rotation")
+		}
+		if q, _ := e.svc.Authenticate(bearer(rotated)); q == nil || q.Session != p.Session {
+			t.Fatal("the rotated token does not carry the session")
+		}
 	})
 }
 

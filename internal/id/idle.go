@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
 )
 
@@ -99,4 +100,23 @@ func (s *Service) ExtendSession(ctx context.Context, r *http.Request) (*SessionS
 		st.IdleEnd = st.Session.ExpiresAt
 	}
 	return st, nil
+}
+
+// RotateSession gives a live session a new token, in x, and returns it (for SetSessionCookie):
+// a change of privilege (a higher account level, a new role) must not keep working under a
+// token that may have been seen before it. The old token stops working at once.
+func (s *Service) RotateSession(ctx context.Context, x db.Querier, sessionID string) (string, error) {
+	if x == nil {
+		x = s.db.Writer()
+	}
+	token := newToken()
+	res, err := x.ExecContext(ctx, `UPDATE id_sessions SET token_hash = $2 WHERE id = $1 AND revoked_at IS NULL`,
+		sessionID, tokenHash(token))
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", errSessionEnded
+	}
+	return token, nil
 }
