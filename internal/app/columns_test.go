@@ -90,6 +90,10 @@ var notPersonal = map[string]string{
 	"id_throttle.hits": "times", "id_captchas.id": "random challenge ids",
 	"id_captchas.answer_mac": "HMAC of a CAPTCHA's digits under a derived key",
 
+	"id_devices.id": "ids", "id_devices.account_id": "ids", "id_devices.token_hash": "Streebog-256 of a random token",
+	"id_devices.disavow_hash":     "Streebog-256 of a random token",
+	"id_signin_blocks.account_id": "ids", "id_signin_blocks.device_id": "ids", "id_signin_blocks.reason": "codes",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }

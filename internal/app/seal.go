@@ -158,6 +158,8 @@ func (m *Main) scheduleRetention(ctx context.Context) error {
 		{Name: "id_sessions", Keep: 30 * 24 * time.Hour, Purge: m.ID.PurgeSessions},
 		{Name: "id_captchas", Keep: time.Hour, Purge: m.ID.PurgeCaptchas},
 		{Name: "id_throttle", Keep: id.ThrottleRetention, Purge: m.ID.PurgeThrottle},
+		// A device not seen for as long as its cookie lives is a stranger again.
+		{Name: "id_devices", Keep: id.DeviceCookieAge, Purge: m.ID.PurgeDevices},
 	}
 	for i, k := range kinds {
 		if k.Keep <= 0 { // a Config not from Load: keep the defaults' spirit, never purge at once

@@ -16,6 +16,9 @@ type Filter struct {
 	ActorKind ActorKind // with ActorID: one principal's own entries
 	ActorID   string
 	OrgID     string
+	// ObjectType with ObjectID: the entries about one object (e.g. an account's sign-ins,
+	// which are journaled before anyone is signed in).
+	ObjectType, ObjectID string
 }
 
 // where returns the SQL condition (with "seq > $1" for paging and, if upTo > 0,
@@ -51,6 +54,9 @@ func (f Filter) where(after, upTo int64, desc bool) (string, []any) {
 	}
 	if f.OrgID != "" {
 		conds = append(conds, "org_id = "+arg(f.OrgID))
+	}
+	if f.ObjectID != "" {
+		conds = append(conds, "object_type = "+arg(f.ObjectType), "object_id = "+arg(f.ObjectID))
 	}
 	if len(conds) == 0 {
 		return "", args

@@ -62,6 +62,8 @@ type Config struct {
 	Retention RetentionSettings
 	// SignIn limits sign-in attempts (see signin.go).
 	SignIn SignInSettings
+	// IDIdleTimeout ends a signed-in session after this long without a request.
+	IDIdleTimeout time.Duration
 
 	raw map[string]string // the values as given, for Dump
 }

@@ -257,6 +257,17 @@ var settings = []setting{
 	{flag: "notify-test-limits", env: "SEP_NOTIFY_TEST_LIMITS", def: "3/1h,10/24h", arg: "LIMITS",
 		usage: "most test messages to one phone or address: COUNT/PERIOD pairs",
 		apply: func(c *Config, v string) error { return parseLimits(v, &c.Notify.TestLimits) }},
+	{flag: "id-idle-timeout", env: "SEP_ID_IDLE_TIMEOUT", def: "20m", arg: "DURATION",
+		usage: "a signed-in session ends after this long without a request; pages warn 2 minutes before (from 10s to 12h)",
+		apply: func(c *Config, v string) error {
+			if err := parseDuration(v, &c.IDIdleTimeout); err != nil {
+				return err
+			}
+			if c.IDIdleTimeout < 10*time.Second || c.IDIdleTimeout > 12*time.Hour {
+				return reason("want between 10s and 12h")
+			}
+			return nil
+		}},
 	{flag: "signing-key-file", env: "SEP_SIGNING_KEY_FILE", arg: "FILE",
 		usage: "the instance's GOST R 34.10-2012 signing key (PKCS#8 PEM); generated in the data directory in demo mode",
 		apply: func(c *Config, v string) error { c.SigningKeyFile = v; return nil }},

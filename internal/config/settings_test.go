@@ -155,6 +155,8 @@ var settingCases = []settingCase{
 	}},
 	{env: "SEP_NOTIFY_TEST_LIMITS", value: "3/745h", reason: `"3/745h": the period must be between 1s and 744h`},
 	{env: "SEP_NOTIFY_TEST_LIMITS", value: "3/1h,", reason: `"": want COUNT/PERIOD pairs, e.g. 3/10m,10/24h`},
+	{env: "SEP_ID_IDLE_TIMEOUT", value: "90s", ok: func(c *Config) bool { return c.IDIdleTimeout == 90*time.Second }},
+	{env: "SEP_ID_IDLE_TIMEOUT", value: "5s", reason: "want between 10s and 12h"},
 
 	{env: "SEP_SIGNING_KEY_FILE", value: "/etc/sep/signing.pem", ok: func(c *Config) bool { return c.SigningKeyFile == "/etc/sep/signing.pem" }},
 	{env: "SEP_DATA_KEY_FILE", value: "/etc/sep/data.key", ok: func(c *Config) bool { return c.DataKeyFile == "/etc/sep/data.key" }},

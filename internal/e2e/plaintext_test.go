@@ -176,8 +176,9 @@ func flows(t *testing.T, sep *Instance) []string {
 	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
 	// followed until the account is standard.
 	spell(profileFlow(t, sep, token)...)
-	// Last, as it blocks the account: a staff account and a block with its note.
-	spell(adminFlows(t, sep)...)
+	// Then a sign-in from a new device (its address and browser, the alert by SMS and e-mail,
+	// remembered), and «это был не я» with the alert's link.
+	signInNewDevice(t, sep, accPhone, changed, "Сканер-Пароль-2026")
 
 	// Failed sign-ins, counted by login and address (id_throttle), up to the CAPTCHA they bring:
 	// an unknown login and the account's phone in another spelling.
@@ -195,6 +196,8 @@ func flows(t *testing.T, sep *Instance) []string {
 		}
 	}
 	spell("scan.unknown@example.ru", "scan.unknown", "Неверный-Скан-2026")
+	// Last, as it blocks the account: a staff account and a block with its note.
+	spell(adminFlows(t, sep)...)
 	return values
 }
 

@@ -13,20 +13,6 @@ import (
 	"github.com/sep-platform/sep/internal/api/apitest"
 )
 
-// signInInBrowser signs b in with the password and the SMS code, as the person would.
-func signInInBrowser(t *testing.T, sep *Instance, b *Browser, login, password, phone string) {
-	t.Helper()
-	b.Open(sep.URL + "/id/signin")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#login"), login), chromedp.SendKeys(chromedp.CSS("#password"), password))
-	sms := outboxCount(t, sep.URL, phone)
-	b.Submit(`form[action="/id/signin"] button`)
-	b.Do(chromedp.SendKeys(chromedp.CSS("#code"), latestCode(t, sep.URL, phone, sms)))
-	b.Submit(`form[action="/id/signin/factor"] button`)
-	if h1 := b.Text("h1"); h1 != "Личный кабинет" {
-		t.Fatalf("signing in: h1 %q", h1)
-	}
-}
-
 // waitText waits until the element's text contains want.
 func waitText(t *testing.T, b *Browser, selector, want string) {
 	t.Helper()
@@ -55,7 +41,7 @@ func TestQRSignInAcrossTwoBrowsers(t *testing.T) {
 
 	phone := NewBrowser(t)
 	phone.SetUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 18_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Mobile/15E148 Safari/604.1")
-	signInInBrowser(t, sep, phone, email, password, phoneNo)
+	signInInBrowser(t, sep, phone, email, password, phoneNo, false)
 
 	desk := NewBrowser(t)
 	desk.Open(sep.URL + "/id/signin")

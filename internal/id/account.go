@@ -145,7 +145,7 @@ func profileField(get func(Profile) string, norm func(string) (string, error)) f
 
 // Tables declares the tables of this package that hold sealed personal data.
 func Tables() []seal.Table {
-	return []seal.Table{accountsTable, sessionsTable, flowsTable, totpTable, passkeysTable}
+	return []seal.Table{accountsTable, sessionsTable, flowsTable, totpTable, passkeysTable, devicesTable}
 }
 
 const accountColumns = `id, role, status, level, lang, phone, email, profile, block_code, block_note,

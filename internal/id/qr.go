@@ -272,14 +272,10 @@ func (s *Service) FinishQR(ctx context.Context, r *http.Request, token string) (
 		if err := s.takeQR(ctx, tx, f); err != nil {
 			return err
 		}
-		if old := s.sessionToken(r); old != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE id_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`,
-				tokenHash(old), s.now().UTC()); err != nil {
-				return err
-			}
-		}
+		// The desktop's browser is a device like any other: the session it had ends, and a
+		// browser the account has not signed in from is announced to the owner.
 		var err error
-		if ss, st, err = s.startSession(ctx, tx, a.ID, "", MethodQR, r); err != nil {
+		if ss, st, err = s.startSessionOnDevice(ctx, tx, a, MethodQR, r, true); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, r, Event{Action: ActionSignIn, AccountID: a.ID, Outcome: audit.Success,

@@ -193,7 +193,7 @@ func (s *Service) FinishRegistration(ctx context.Context, r *http.Request, token
 		if err != nil {
 			return err
 		}
-		if ss, st, err = s.startSession(ctx, tx, a.ID, "", "registration", r); err != nil {
+		if ss, st, err = s.startSessionOnDevice(ctx, tx, a, "registration", r, false); err != nil {
 			return err
 		}
 		if err := s.endFlow(ctx, tx, reg.Flow); err != nil {

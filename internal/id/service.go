@@ -38,6 +38,10 @@ type Options struct {
 
 	// Throttle limits sign-in attempts (throttle.go); zero fields take DefaultThrottle's.
 	Throttle Throttle
+	// IdleTimeout ends a session after this long without a request (default IdleTimeout).
+	IdleTimeout time.Duration
+	// Places tells where a device's address is, if some source knows (default: nobody).
+	Places PlaceFinder
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -58,6 +62,9 @@ type Service struct {
 	jobs     *jobs.Queue
 
 	throttle Throttle // the sign-in limits, defaults filled in
+
+	idle   time.Duration // a session ends this long after its last request
+	places PlaceFinder
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -95,14 +102,18 @@ func New(o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = IdleTimeout
+	}
 	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
 		public: o.PublicURL, now: o.Now, log: o.Logger, siteURL: o.SiteURL,
-		throttle: o.Throttle.withDefaults()}
+		throttle: o.Throttle.withDefaults(), idle: o.IdleTimeout, places: o.Places}
 	s.addFactors()
 	// A recovery lifts the sign-in lock and forgets the failures of the account's logins.
 	s.OnRecovered(func(ctx context.Context, tx *sql.Tx, accountID string) error {
 		return s.clearSignIn(ctx, tx, accountID)
 	})
+	s.OnRecovered(s.devicesRecovered)
 	return s, nil
 }
 
@@ -133,6 +144,15 @@ const (
 	ActionConfirmCodeIssued = "id.confirm_code_issued" // an operator issued a confirmation code
 	ActionConfirmCodeTried  = "id.confirm_code_tried"  // a confirmation code entered: failure if wrong
 	ActionOperatorViewed    = "id.operator_viewed"     // an operator looked the account up to confirm it
+)
+
+// Journal actions of devices and sessions (device.go, disavow.go, idle.go, security.go).
+const (
+	ActionNewDevice        = "id.new_device"        // a sign-in from a device the account had not seen; the alert went
+	ActionDeviceRemembered = "id.device_remembered" // the owner asked to skip the second factor on a device
+	ActionDeviceForgotten  = "id.device_forgotten"  // the owner forgot a device (its sessions ended)
+	ActionDisavowed        = "id.disavowed"         // «это был не я»: password sign-in blocked, every session ended
+	ActionSessionExtended  = "id.session_extended"  // «Продлить» in the idle warning
 )
 
 // Event is what a flow journals.

@@ -38,10 +38,18 @@ type Session struct {
 	ExpiresAt time.Time // the absolute end
 	IP        string
 	UserAgent string
+
+	idle        time.Duration // the service's idle timeout
+	deviceToken string        // the device cookie to give the browser (SetDeviceCookie); new sessions only
 }
 
 // IdleEnd is when the session ends if no request comes.
-func (s Session) IdleEnd() time.Time { return s.SeenAt.Add(IdleTimeout) }
+func (s Session) IdleEnd() time.Time {
+	if s.idle <= 0 {
+		return s.SeenAt.Add(IdleTimeout)
+	}
+	return s.SeenAt.Add(s.idle)
+}
 
 var (
 	sessionsTable = seal.Table{Name: "id_sessions", Key: "id", Sealed: []string{"ip", "user_agent"}}
@@ -54,7 +62,7 @@ var (
 func (s *Service) startSession(ctx context.Context, x db.Querier, accountID, deviceID, method string, r *http.Request) (*Session, string, error) {
 	now := s.now().UTC()
 	ss := &Session{ID: db.NewID(), AccountID: accountID, DeviceID: deviceID, Method: method, CreatedAt: now, SeenAt: now,
-		ExpiresAt: now.Add(AbsoluteTimeout)}
+		ExpiresAt: now.Add(AbsoluteTimeout), idle: s.idle}
 	if r != nil {
 		if ip := web.ClientIP(r); ip.IsValid() {
 			ss.IP = ip.String()
@@ -116,7 +124,7 @@ func (s *Service) sessionOf(ctx context.Context, token string) (*Session, Role, 
 	if token == "" || len(token) > 100 {
 		return nil, "", "", errNoSession
 	}
-	ss := &Session{}
+	ss := &Session{idle: s.idle}
 	var role, status string
 	var device sql.NullString
 	var revoked sql.NullTime
@@ -164,7 +172,7 @@ func (s *Service) Authenticate(r *http.Request) (*web.Principal, error) {
 	if status != Active {
 		return nil, nil
 	}
-	if time.Since(ss.SeenAt) > touchEvery {
+	if s.now().Sub(ss.SeenAt) > s.touchEvery() && !quietRequest(r) {
 		// Best effort: a failed touch only shortens the idle window.
 		s.db.Writer().ExecContext(r.Context(), `UPDATE id_sessions SET seen_at = $2 WHERE id = $1`, ss.ID, s.now().UTC())
 	}
@@ -175,14 +183,14 @@ func (s *Service) Authenticate(r *http.Request) (*web.Principal, error) {
 func (s *Service) Sessions(ctx context.Context, accountID string) ([]Session, error) {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, device_id, method, created_at, seen_at, expires_at, ip, user_agent
 		FROM id_sessions WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND seen_at > $3
-		ORDER BY created_at DESC`, accountID, s.now().UTC(), s.now().UTC().Add(-IdleTimeout))
+		ORDER BY created_at DESC`, accountID, s.now().UTC(), s.now().UTC().Add(-s.idle))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Session
 	for rows.Next() {
-		ss := Session{AccountID: accountID}
+		ss := Session{AccountID: accountID, idle: s.idle}
 		var device sql.NullString
 		var ip, ua seal.Sealed
 		if err := rows.Scan(&ss.ID, &device, &ss.Method, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ip, &ua); err != nil {

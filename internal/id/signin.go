@@ -47,6 +47,11 @@ type SignIn struct {
 	Flow    *Flow
 	Account *Account
 	Methods []string // the factors the account can use, the default first
+
+	// Session is set, with its token, instead of Flow when no factor is needed: a citizen's
+	// remembered device (device.go).
+	Session      *Session
+	SessionToken string
 }
 
 // ErrWrongLogin is the answer to a login that names no account or a wrong password: the same
@@ -104,6 +109,9 @@ func (s *Service) SignInWith(ctx context.Context, r *http.Request, form SignInFo
 			return nil, err2
 		}
 		return nil, err
+	}
+	if si, err := s.deviceSignIn(ctx, r, a); si != nil || err != nil {
+		return si, err
 	}
 	if weaker {
 		s.rehash(ctx, a.ID, form.Password)
@@ -281,7 +289,7 @@ func (s *Service) FinishSignIn(ctx context.Context, r *http.Request, token, meth
 			return err
 		}
 		var err error
-		if ss, st, err = s.startSession(ctx, tx, si.Account.ID, "", method, r); err != nil {
+		if ss, st, err = s.startSessionOnDevice(ctx, tx, si.Account, method, r, true); err != nil {
 			return err
 		}
 		if err := s.endFlow(ctx, tx, si.Flow); err != nil {

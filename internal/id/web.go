@@ -53,6 +53,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerRecovery()
 	h.registerLevels()
 	h.registerThrottle()
+	h.registerDevices()
 	return h
 }
 

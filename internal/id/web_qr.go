@@ -98,14 +98,9 @@ func (h *Handler) qrURL(r *http.Request, code string) string {
 // page again, with the same code while it waits, a new one after a decline or expiry.
 func (h *Handler) qrCheckPost(w http.ResponseWriter, r *http.Request) error {
 	token, code, ret := r.PostFormValue("flow"), r.PostFormValue("code"), localPath(r.PostFormValue("return"))
-	_, st, err := h.svc.FinishQR(r.Context(), r, token)
+	ss, st, err := h.svc.FinishQR(r.Context(), r, token)
 	if err == nil {
-		h.svc.SetSessionCookie(w, st)
-		if ret == "" {
-			ret = "/id/account"
-		}
-		http.Redirect(w, r, ret, http.StatusSeeOther)
-		return nil
+		return h.completeSignIn(w, r, ss, st, ret)
 	}
 	if errs.KindOf(err) == errs.Other {
 		return err
@@ -271,10 +266,8 @@ func (h *Handler) apiQRFinish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.svc.SetSessionCookie(w, st)
 	w.Header().Set("Cache-Control", "no-store")
-	web.JSON(w, http.StatusOK, apiSession{Token: st, AccountID: ss.AccountID, ExpiresAt: ss.ExpiresAt,
-		IdleFor: int(IdleTimeout / time.Second)})
+	h.apiSignedIn(w, ss, st)
 	return nil
 }
 

@@ -106,7 +106,7 @@ func (h *Handler) registerPasswordPost(w http.ResponseWriter, r *http.Request) e
 		reg.Flow.Token = token
 		return h.renderPassword(w, r, reg, FieldErrors{"password": errMismatch})
 	}
-	_, _, st, err := h.svc.FinishRegistration(r.Context(), r, token, pw)
+	_, ss, st, err := h.svc.FinishRegistration(r.Context(), r, token, pw)
 	if err != nil {
 		reg, ferr := h.svc.RegistrationFlow(r.Context(), token)
 		if ferr != nil {
@@ -116,6 +116,7 @@ func (h *Handler) registerPasswordPost(w http.ResponseWriter, r *http.Request) e
 		return h.renderPassword(w, r, reg, err)
 	}
 	h.svc.SetSessionCookie(w, st)
+	h.svc.SetDeviceCookie(w, ss)
 	http.Redirect(w, r, "/id/account", http.StatusSeeOther)
 	return nil
 }
@@ -167,7 +168,8 @@ func (h *Handler) apiRegisterPassword(w http.ResponseWriter, r *http.Request) er
 		return h.apiError(w, r, err)
 	}
 	h.svc.SetSessionCookie(w, st)
+	h.svc.SetDeviceCookie(w, ss)
 	web.JSON(w, http.StatusCreated, apiSession{Token: st, AccountID: a.ID, ExpiresAt: ss.ExpiresAt,
-		IdleFor: int(IdleTimeout.Seconds())})
+		IdleFor: int(h.svc.IdleTimeout().Seconds())})
 	return nil
 }

@@ -41,6 +41,8 @@ type factorPage struct {
 	// WebAuthn is the passkey challenge (the options of navigator.credentials.get, JSON)
 	// when the method is webauthn.
 	WebAuthn string
+	// CanRemember offers «Запомнить это устройство на 30 дней» (citizens only).
+	CanRemember bool
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
@@ -49,6 +51,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.addQRPanel(r, p); err != nil {
 		return err
 	}
+	p.Notice = h.sessionEndedNotice(w, r)
 	return h.site.Render(w, r, http.StatusOK, "id_signin", p)
 }
 
@@ -70,6 +73,9 @@ func (h *Handler) signInPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.site.Render(w, r, http.StatusBadRequest, "id_signin", p)
 	}
+	if si.Session != nil { // a remembered device: no second factor
+		return h.completeSignIn(w, r, si.Session, si.SessionToken, localPath(r.PostFormValue("return")))
+	}
 	return h.renderFactor(w, r, si, nil, localPath(r.PostFormValue("return")))
 }
 
@@ -83,7 +89,8 @@ func (h *Handler) renderFactorMethod(w http.ResponseWriter, r *http.Request, si 
 	if !slices.Contains(si.Methods, method) {
 		method = si.Methods[0]
 	}
-	p := &factorPage{Methods: si.Methods, Method: method, Phone: maskPhone(si.Account.Phone), Return: ret}
+	p := &factorPage{Methods: si.Methods, Method: method, Phone: maskPhone(si.Account.Phone), Return: ret,
+		CanRemember: si.Account.Role == Citizen}
 	p.Flow, p.Title = si.Flow.Token, h.site.Printer(r).T("id.factor.title")
 	if method == MethodWebAuthn {
 		opts, werr := h.svc.PasskeySignInOptions(r.Context(), si)
@@ -113,7 +120,7 @@ func maskPhone(p string) string {
 
 func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
 	token, method, code := r.PostFormValue("flow"), r.PostFormValue("method"), r.PostFormValue("code")
-	_, st, err := h.svc.FinishSignIn(r.Context(), r, token, method, code)
+	ss, st, err := h.svc.FinishSignIn(r.Context(), r, token, method, code)
 	if err != nil {
 		if errors.As(err, new(*LockedError)) { // the lock ends this sign-in: back to the start
 			p := &signInPage{Return: localPath(r.PostFormValue("return"))}
@@ -128,13 +135,8 @@ func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
 		si.Flow.Token = token
 		return h.renderFactorMethod(w, r, si, method, err, localPath(r.PostFormValue("return")))
 	}
-	h.svc.SetSessionCookie(w, st)
-	to := localPath(r.PostFormValue("return"))
-	if to == "" {
-		to = "/id/account"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	h.rememberIfAsked(r, ss, r.PostFormValue("remember") != "")
+	return h.completeSignIn(w, r, ss, st, localPath(r.PostFormValue("return")))
 }
 
 func (h *Handler) resendPost(w http.ResponseWriter, r *http.Request) error {
@@ -147,7 +149,8 @@ func (h *Handler) resendPost(w http.ResponseWriter, r *http.Request) error {
 	if err := h.svc.SendSignInCode(r.Context(), token); err != nil {
 		return h.renderFactor(w, r, si, err, localPath(r.PostFormValue("return")))
 	}
-	p := &factorPage{Methods: si.Methods, Method: MethodSMS, Phone: maskPhone(si.Account.Phone)}
+	p := &factorPage{Methods: si.Methods, Method: MethodSMS, Phone: maskPhone(si.Account.Phone),
+		Return: localPath(r.PostFormValue("return")), CanRemember: si.Account.Role == Citizen}
 	p.Flow, p.Title = token, h.site.Printer(r).T("id.factor.title")
 	p.Notice = h.site.Printer(r).T("id.factor.resent")
 	return h.site.Render(w, r, http.StatusOK, "id_factor", p)
@@ -194,6 +197,10 @@ func (h *Handler) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.apiSignInError(w, r, err)
 	}
+	if si.Session != nil { // a remembered device: no second factor
+		h.apiSignedIn(w, si.Session, si.SessionToken)
+		return nil
+	}
 	web.JSON(w, http.StatusOK, apiFlow{Flow: si.Flow.Token, Methods: si.Methods})
 	return nil
 }
@@ -221,9 +228,10 @@ type apiSession struct {
 
 func (h *Handler) apiSignInFactor(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		Flow   string `json:"flow"`
-		Method string `json:"method"`
-		Code   string `json:"code"`
+		Flow     string `json:"flow"`
+		Method   string `json:"method"`
+		Code     string `json:"code"`
+		Remember bool   `json:"remember"`
 	}
 	if err := decode(r, &req); err != nil {
 		return err
@@ -232,9 +240,8 @@ func (h *Handler) apiSignInFactor(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return h.apiSignInError(w, r, err)
 	}
-	h.svc.SetSessionCookie(w, st)
-	web.JSON(w, http.StatusOK, apiSession{Token: st, AccountID: ss.AccountID, ExpiresAt: ss.ExpiresAt,
-		IdleFor: int(IdleTimeout / time.Second)})
+	h.rememberIfAsked(r, ss, req.Remember)
+	h.apiSignedIn(w, ss, st)
 	return nil
 }
 

@@ -37,8 +37,9 @@ func TestOutboxKeepsEverythingThatWouldLeave(t *testing.T) {
 		n := newTestNotifier(t, d, Options{Outbox: true})
 		runWorkers(t, n)
 		id := send(t, n, Message{Kind: NewDevice,
-			To:   Recipient{AccountID: "acc-1", Email: "Anna.Test@Example.RU", Phone: "8 (900) 000-00-01", Lang: "en"},
-			Data: map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.1", "Time": exampleTime}})
+			To: Recipient{AccountID: "acc-1", Email: "Anna.Test@Example.RU", Phone: "8 (900) 000-00-01", Lang: "en"},
+			Data: map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.1", "Time": exampleTime,
+				"Disavow": "/id/disavow/test"}})
 		ds := waitFinal(t, n, id)
 		if len(ds) != 4 {
 			t.Fatalf("deliveries = %+v, want inbox, email, sms and push", ds)

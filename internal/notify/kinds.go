@@ -110,8 +110,9 @@ var kinds = []Kind{
 		Channels: []Channel{Inbox, Email, SMS, Push},
 		AlwaysOn: true,
 		TTL:      24 * time.Hour,
-		Params:   []string{"Device", "IP", "Time"},
-		Example:  map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.10", "Time": exampleTime},
+		// Disavow is the path of the one-time «это был не я» link (internal/id).
+		Params:  []string{"Device", "IP", "Time", "Disavow"},
+		Example: map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.10", "Time": exampleTime, "Disavow": "/id/disavow/example"},
 	},
 	{
 		// Change is one of AccountChanges; the texts say each in words.
