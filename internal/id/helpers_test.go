@@ -200,3 +200,22 @@ func withJournal(t testing.TB, d *db.DB) func(*Options) {
 	}
 	return func(o *Options) { o.Journal = j }
 }
+
+// latest waits for a message of kind to address and returns the newest one.
+func (e *testEnv) latest(to string, kind notify.KindName) notify.OutboxEntry {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := notify.Outbox(context.Background(), e.db, testBox, notify.OutboxFilter{To: to, Kind: kind, Limit: 1})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(out) > 0 {
+			return out[0]
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("no %s message to %s", kind, to)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
