@@ -6,6 +6,6 @@ import "github.com/sep-platform/sep/internal/id"
 func (m *Main) openID(secure bool) error {
 	var err error
 	m.ID, err = id.New(id.Options{DB: m.DB, Box: m.Seal.Box, Notify: m.Notify, Journal: m.Audit, Secure: secure,
-		Logger: m.Logger})
+		PasswordMaxAge: m.Config.Passwords.MaxAge, Logger: m.Logger})
 	return err
 }

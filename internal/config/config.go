@@ -60,6 +60,8 @@ type Config struct {
 	Registry RegistrySettings
 	// Retention says how long personal data is kept (see retention.go).
 	Retention RetentionSettings
+	// Passwords are the password rules an operator may set (see passwords.go).
+	Passwords PasswordSettings
 
 	raw map[string]string // the values as given, for Dump
 }

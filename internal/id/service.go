@@ -24,8 +24,11 @@ type Options struct {
 	Journal *audit.Journal   // every event is journaled (ids only); nil in tests that do not look
 	Hasher  *password.Hasher // default: password.DefaultParams, one hash per CPU at once
 	Secure  bool             // served over HTTPS: Secure, __Host- cookies
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// PasswordMaxAge is how long a password may be used before sign-in asks for a new one
+	// (SEP_PASSWORD_MAX_AGE); 0: passwords do not expire.
+	PasswordMaxAge time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // Service is ID: accounts, sign-in, sessions.
@@ -39,6 +42,8 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	factors []SecondFactor // besides SMS, in order of preference
+
+	passwordMaxAge time.Duration // 0: passwords do not expire
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -79,7 +84,7 @@ func New(o Options) (*Service, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
-		now: o.Now, log: o.Logger}, nil
+		now: o.Now, log: o.Logger, passwordMaxAge: o.PasswordMaxAge}, nil
 }
 
 // Hasher is the service's password hasher.

@@ -215,8 +215,6 @@ func (s *Service) RevokeSession(ctx context.Context, accountID, sessionID string
 
 // revokeAll ends every session of the account but except (empty: all), in x, and reports how
 // many: for password recovery and change, and the «это был не я» link.
-//
-//lint:ignore U1000 the recovery and password-change flows, being built beside this, call it
 func (s *Service) revokeAll(ctx context.Context, x db.Querier, accountID, except string) (int, error) {
 	res, err := x.ExecContext(ctx, `UPDATE id_sessions SET revoked_at = $3
 		WHERE account_id = $1 AND id <> $2 AND revoked_at IS NULL`, accountID, except, s.now().UTC())

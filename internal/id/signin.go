@@ -207,6 +207,9 @@ func (s *Service) FinishSignIn(ctx context.Context, r *http.Request, token, meth
 			Details: map[string]string{"reason": "wrong_factor", "method": method}})
 		return nil, "", err
 	}
+	if err := s.holdExpired(ctx, si, method); err != nil {
+		return nil, "", err // ErrPasswordExpired: a new password first (passwords.go)
+	}
 	var ss *Session
 	var st string
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
