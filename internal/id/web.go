@@ -47,6 +47,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerSignIn()
 	h.registerRegistration()
 	h.registerAccount()
+	h.registerPasswords()
 	return h
 }
 

@@ -2,6 +2,7 @@ package id
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -80,6 +81,9 @@ func maskPhone(p string) string {
 func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
 	token, method, code := r.PostFormValue("flow"), r.PostFormValue("method"), r.PostFormValue("code")
 	_, st, err := h.svc.FinishSignIn(r.Context(), r, token, method, code)
+	if errors.Is(err, ErrPasswordExpired) {
+		return h.renderExpired(w, r, token, localPath(r.PostFormValue("return")), nil)
+	}
 	if err != nil {
 		si, ferr := h.svc.SignInFlow(r.Context(), token)
 		if ferr != nil {
