@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -113,8 +115,16 @@ func flows(t *testing.T, sep *Instance) []string {
 	// An account: registered (its contacts, its session's address and browser), then signed
 	// in through the API with the password and the SMS code.
 	const accPhone, accEmail = "+79005550188", "scan.account@example.ru"
-	registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
+	token := registerAccount(t, sep, "8 900 555-01-88", accEmail, "Сканер-Пароль-2026")
 	spell(accPhone, accPhone[2:], accEmail, "scan.account", "Сканер-Пароль-2026")
+
+	// Its password changed through the API (the history keeps the old one's hash only).
+	req, _ := json.Marshal(map[string]string{"current_password": "Сканер-Пароль-2026", "password": "Сканер-Пароль-2027?"})
+	if resp, body := apitest.New(t, sep.API, sep.URL).Send("POST", "/api/v1/account/password", req,
+		"Authorization", "Bearer "+token); resp.StatusCode != http.StatusOK {
+		t.Fatalf("password change: %d %s", resp.StatusCode, body)
+	}
+	spell("Сканер-Пароль-2027?")
 	return values
 }
 
