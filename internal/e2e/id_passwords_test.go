@@ -117,6 +117,23 @@ func TestChangePasswordInTheBrowser(t *testing.T) {
 	if h1 := b.Text("h1"); h1 != "Личный кабинет" || Eval[int](b, `document.querySelectorAll(".form-notice").length`) != 0 {
 		t.Fatalf("the account page after the change: %q, still advised", h1)
 	}
+
+	// Someone at this browser who does not know the password: five wrong tries end the session.
+	b.Open(sep.URL + "/id/account/password")
+	for range 5 {
+		b.Do(chromedp.SetValue(chromedp.CSS("#current_password"), "Ugadyvayu-2026!"),
+			chromedp.SetValue(chromedp.CSS("#password"), "Zimniy-Les-Tropa-2028!"),
+			chromedp.SetValue(chromedp.CSS("#password2"), "Zimniy-Les-Tropa-2028!"))
+		b.Submit(`form[action="/id/account/password"] button`)
+	}
+	if h1, notice := b.Text("h1"), b.Text(".form-notice"); h1 != "Вход" || !strings.Contains(notice, "сеанс завершён") {
+		t.Fatalf("after five wrong current passwords: h1 %q, notice %q", h1, notice)
+	}
+	b.CheckA11y()
+	b.Open(sep.URL + "/id/account")
+	if h1 := b.Text("h1"); h1 != "Вход" {
+		t.Fatalf("the session still works: %q", h1)
+	}
 }
 
 // With SEP_PASSWORD_MAX_AGE, a sign-in with an expired password asks for a new one after the

@@ -43,6 +43,16 @@ var ErrPasswordExpired = errs.E(errs.Forbidden, "id.password_expired", errors.Ne
 
 var errCurrentPassword = errs.E(errs.Invalid, "id.password.current_wrong", errors.New("id: the current password is wrong"))
 
+// MaxReauthFailures is how many wrong current passwords in a row a session may give before
+// it is ended (ErrReauthExhausted): a session holder who does not know the password cannot try
+// passwords on the change page at will.
+const MaxReauthFailures = 5
+
+// ErrReauthExhausted is the answer to the last wrong current password a session may give: the
+// session has ended.
+var ErrReauthExhausted = errs.E(errs.Unauthenticated, "id.reauth_exhausted",
+	errors.New("id: too many wrong current passwords; the session has ended"))
+
 // PasswordStatus is what the owner is told about their password's age.
 type PasswordStatus struct {
 	ChangedAt time.Time
@@ -119,13 +129,9 @@ func (s *Service) ChangePassword(ctx context.Context, r *http.Request, accountID
 		return 0, err
 	}
 	bad := FieldErrors{}
-	right := false
-	if len(hashes) > 0 && len(current) <= password.MaxLength {
-		if right, _, err = s.hasher.Verify(ctx, current, hashes[0]); err != nil && !errors.Is(err, password.ErrMalformed) {
-			return 0, err
-		}
-	} else {
-		s.hasher.Dummy(ctx, current)
+	right, err := s.reauthenticate(ctx, r, a.ID, sessionID, hashes, current)
+	if err != nil {
+		return 0, err
 	}
 	if !right {
 		bad["current_password"] = errCurrentPassword
@@ -139,10 +145,6 @@ func (s *Service) ChangePassword(ctx context.Context, r *http.Request, accountID
 		bad["password"] = errs.E(errs.Invalid, "id.password_weak", PasswordErrors(v))
 	}
 	if len(bad) > 0 {
-		if !right {
-			s.record(ctx, nil, r, Event{Action: ActionPasswordChange, AccountID: a.ID, Outcome: audit.Failure,
-				Details: map[string]string{"reason": "wrong_password"}})
-		}
 		return 0, errs.E(errs.Invalid, "id.form_invalid", bad)
 	}
 	hash, err := s.hasher.Hash(ctx, pw)
@@ -159,6 +161,59 @@ func (s *Service) ChangePassword(ctx context.Context, r *http.Request, accountID
 			Details: map[string]string{"session": sessionID, "ended_sessions_count": strconv.Itoa(ended)}})
 	})
 	return ended, err
+}
+
+// reauthenticate checks the current password (hashes: the account's, newest first) that a
+// signed-in owner gives to change something, and counts the session's wrong ones in a row: a
+// wrong one is journaled, and the MaxReauthFailures-th ends the session (ErrReauthExhausted).
+// A right one starts the count again. sessionID may be empty (no session to count in).
+func (s *Service) reauthenticate(ctx context.Context, r *http.Request, accountID, sessionID string, hashes []string, pw string) (bool, error) {
+	right := false
+	if len(hashes) > 0 && len(pw) <= password.MaxLength {
+		var err error
+		if right, _, err = s.hasher.Verify(ctx, pw, hashes[0]); err != nil && !errors.Is(err, password.ErrMalformed) {
+			return false, err
+		}
+	} else {
+		s.hasher.Dummy(ctx, pw)
+	}
+	if sessionID == "" {
+		if !right {
+			s.record(ctx, nil, r, Event{Action: ActionPasswordChange, AccountID: accountID, Outcome: audit.Failure,
+				Details: map[string]string{"reason": "wrong_password"}})
+		}
+		return right, nil
+	}
+	if right {
+		_, err := s.db.Writer().ExecContext(ctx, `UPDATE id_sessions SET reauth_failures = 0 WHERE id = $1 AND reauth_failures > 0`,
+			sessionID)
+		return true, err
+	}
+	ended := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `UPDATE id_sessions SET reauth_failures = reauth_failures + 1 WHERE id = $1
+			RETURNING reauth_failures`, sessionID).Scan(&n); err != nil {
+			return err
+		}
+		details := map[string]string{"reason": "wrong_password", "session": sessionID}
+		if ended = n >= MaxReauthFailures; ended {
+			if _, err := tx.ExecContext(ctx, `UPDATE id_sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
+				sessionID, s.now().UTC()); err != nil {
+				return err
+			}
+			details["session_ended"] = "yes"
+		}
+		return s.record(ctx, tx, r, Event{Action: ActionPasswordChange, AccountID: accountID, Outcome: audit.Failure,
+			Details: details})
+	})
+	if err != nil {
+		return false, err
+	}
+	if ended {
+		return false, ErrReauthExhausted
+	}
+	return false, nil
 }
 
 // setPassword stores a new password hash of a, ends every session but keep, and alerts the

@@ -301,3 +301,55 @@ func TestHashUpgradedAtSignIn(t *testing.T) {
 		}
 	})
 }
+
+// Wrong current passwords in a row end the session at the fifth; a right one starts the count
+// again. Each is journaled.
+func TestWrongCurrentPasswordsEndTheSession(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		var j *audit.Journal
+		e := newTestEnv(t, d, withJournal(t, d, &j))
+		ctx, r := context.Background(), testRequest("127.0.0.1:40013")
+		const phone, pw = "+79000000016", "Ptichka-Sinica-2026!"
+		a := e.register(phone, "reauth.demo@example.ru", pw)
+		token := e.signIn(phone, pw, phone)
+		ss, _, _, err := e.svc.sessionOf(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong := func(n int) {
+			t.Helper()
+			for i := range n {
+				_, err := e.svc.ChangePassword(ctx, r, a.ID, ss.ID, "Ptichka-Sinica-2025!", "Lesnaya-Tropa-2027?")
+				if fe, ok := errors.AsType[FieldErrors](err); !ok || fe["current_password"] == nil {
+					t.Fatalf("wrong current password %d: %v", i+1, err)
+				}
+			}
+		}
+		wrong(MaxReauthFailures - 1)
+		// A right current password (with a new one that will not do) starts the count again.
+		if _, err := e.svc.ChangePassword(ctx, r, a.ID, ss.ID, pw, "short"); errs.IDOf(err) != "id.form_invalid" {
+			t.Fatalf("a right current password: %v", err)
+		}
+		wrong(MaxReauthFailures - 1)
+		if _, _, _, err := e.svc.sessionOf(ctx, token); err != nil {
+			t.Fatalf("the session before the last try: %v", err)
+		}
+		_, err = e.svc.ChangePassword(ctx, r, a.ID, ss.ID, "Ptichka-Sinica-2024!", "Lesnaya-Tropa-2027?")
+		if !errors.Is(err, ErrReauthExhausted) {
+			t.Fatalf("the fifth wrong current password in a row: %v", err)
+		}
+		if _, _, _, err := e.svc.sessionOf(ctx, token); !errors.Is(err, errSessionEnded) {
+			t.Fatalf("the session after it: %v", err)
+		}
+		failures := 0
+		for _, s := range actions(t, j, a.ID) {
+			if s == "id.password_change failure" {
+				failures++
+			}
+		}
+		if failures != 2*(MaxReauthFailures-1)+1 {
+			t.Fatalf("%d failures journaled", failures)
+		}
+		e.signIn(phone, pw, phone) // the password itself still works
+	})
+}

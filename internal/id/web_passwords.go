@@ -1,6 +1,7 @@
 package id
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -72,7 +73,16 @@ func (h *Handler) changePasswordPost(w http.ResponseWriter, r *http.Request) err
 	if pw != r.PostFormValue("password2") {
 		return h.renderChangePassword(w, r, false, FieldErrors{"password2": errMismatch})
 	}
-	if _, err := h.svc.ChangePassword(r.Context(), r, p.ID, p.Session, current, pw); err != nil {
+	_, err = h.svc.ChangePassword(r.Context(), r, p.ID, p.Session, current, pw)
+	if errors.Is(err, ErrReauthExhausted) {
+		// The session has ended: the sign-in page says why.
+		h.svc.ClearSessionCookie(w)
+		sp := &signInPage{Return: "/id/account/password"}
+		sp.Title = h.site.Printer(r).T("id.signin.title")
+		h.fail(r, &sp.formPage, err)
+		return h.site.Render(w, r, http.StatusUnauthorized, "id_signin", sp)
+	}
+	if err != nil {
 		return h.renderChangePassword(w, r, false, err)
 	}
 	http.Redirect(w, r, "/id/account/password?changed=1", http.StatusSeeOther)
