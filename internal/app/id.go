@@ -14,7 +14,8 @@ func (m *Main) openID(secure bool) error {
 	var err error
 	m.ID, err = id.New(id.Options{DB: m.DB, Box: m.Seal.Box, Notify: m.Notify, Journal: m.Audit, Secure: secure,
 		PublicURL: public, Logger: m.Logger, SiteURL: m.URL,
-		Throttle: throttle(m.Config.SignIn), IdleTimeout: m.Config.IDIdleTimeout})
+		Throttle: throttle(m.Config.SignIn), IdleTimeout: m.Config.IDIdleTimeout,
+		PasswordMaxAge: m.Config.Passwords.MaxAge})
 	if err == nil {
 		m.ID.UseRegistry(m.Registry, m.Jobs)
 	}

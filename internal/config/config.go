@@ -64,6 +64,8 @@ type Config struct {
 	SignIn SignInSettings
 	// IDIdleTimeout ends a signed-in session after this long without a request.
 	IDIdleTimeout time.Duration
+	// Passwords are the password rules an operator may set (see passwords.go).
+	Passwords PasswordSettings
 
 	raw map[string]string // the values as given, for Dump
 }

@@ -102,6 +102,12 @@ var settingCases = []settingCase{
 	{env: "SEP_RETAIN_REGISTRY_CHECKS", value: "1825d", ok: func(c *Config) bool { return c.Retention.RegistryChecks == 1825*24*time.Hour }},
 	{env: "SEP_RETAIN_REGISTRY_CHECKS", value: "forever", reason: "not a period (e.g. 90d, 12h)"},
 
+	{env: "SEP_PASSWORD_MAX_AGE", value: "90", ok: func(c *Config) bool { return c.Passwords.MaxAge == 90*24*time.Hour }},
+	{env: "SEP_PASSWORD_MAX_AGE", value: "365d", ok: func(c *Config) bool { return c.Passwords.MaxAge == 365*24*time.Hour }},
+	{env: "SEP_PASSWORD_MAX_AGE", value: "0", ok: func(c *Config) bool { return c.Passwords.MaxAge == 0 }},
+	{env: "SEP_PASSWORD_MAX_AGE", value: "3m", reason: "not a number of days (e.g. 90; 0 is off)"},
+	{env: "SEP_PASSWORD_MAX_AGE", value: "4000", reason: "at most 3650 days"},
+
 	{env: "SEP_AUDIT_ANCHORS", value: "/var/log/sep/anchors.log, syslog", ok: func(c *Config) bool {
 		return slices.Equal(c.AuditAnchors, []string{"/var/log/sep/anchors.log", "syslog"})
 	}},

@@ -176,9 +176,17 @@ func flows(t *testing.T, sep *Instance) []string {
 	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
 	// followed until the account is standard.
 	spell(profileFlow(t, sep, token)...)
+	// Its password changed through the API (the history keeps the old one's hash only).
+	req, _ := json.Marshal(map[string]string{"current_password": "Сканер-Пароль-2026", "password": "Сканер-Пароль-2027?"})
+	if resp, body := apitest.New(t, sep.API, sep.URL).Send("POST", "/api/v1/account/password", req,
+		"Authorization", "Bearer "+token); resp.StatusCode != http.StatusOK {
+		t.Fatalf("password change: %d %s", resp.StatusCode, body)
+	}
+	spell("Сканер-Пароль-2027?")
+
 	// Then a sign-in from a new device (its address and browser, the alert by SMS and e-mail,
 	// remembered), and «это был не я» with the alert's link.
-	signInNewDevice(t, sep, accPhone, changed, "Сканер-Пароль-2026")
+	signInNewDevice(t, sep, accPhone, changed, "Сканер-Пароль-2027?")
 
 	// Failed sign-ins, counted by login and address (id_throttle), up to the CAPTCHA they bring:
 	// an unknown login and the account's phone in another spelling.

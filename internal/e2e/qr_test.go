@@ -42,6 +42,9 @@ func TestQRSignInAcrossTwoBrowsers(t *testing.T) {
 	phone := NewBrowser(t)
 	phone.SetUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 18_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Mobile/15E148 Safari/604.1")
 	signInInBrowser(t, sep, phone, email, password, phoneNo, false)
+	if h1 := phone.Text("h1"); h1 != "Личный кабинет" {
+		t.Fatalf("signing in: h1 %q", h1)
+	}
 
 	desk := NewBrowser(t)
 	desk.Open(sep.URL + "/id/signin")

@@ -29,8 +29,11 @@ type Options struct {
 	// SiteURL is the address people reach the site at (asked when needed: the port may be
 	// known only once the server listens); passkeys are bound to its host. nil: no passkeys.
 	SiteURL func() string
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// PasswordMaxAge is how long a password may be used before sign-in asks for a new one
+	// (SEP_PASSWORD_MAX_AGE); 0: passwords do not expire.
+	PasswordMaxAge time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
 
 	// PublicURL is the address people reach sep at (https://sep.example.ru), for the links a
 	// phone opens (the sign-in QR code); empty: the address each request came to.
@@ -65,6 +68,8 @@ type Service struct {
 
 	idle   time.Duration // a session ends this long after its last request
 	places PlaceFinder
+
+	passwordMaxAge time.Duration // 0: passwords do not expire
 
 	// onRecovered run in the transaction that sets a recovered password (or takes the account
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
@@ -107,7 +112,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{db: o.DB, box: o.Box, notify: o.Notify, journal: o.Journal, hasher: o.Hasher, secure: o.Secure,
 		public: o.PublicURL, now: o.Now, log: o.Logger, siteURL: o.SiteURL,
-		throttle: o.Throttle.withDefaults(), idle: o.IdleTimeout, places: o.Places}
+		throttle: o.Throttle.withDefaults(), idle: o.IdleTimeout, places: o.Places, passwordMaxAge: o.PasswordMaxAge}
 	s.addFactors()
 	// A recovery lifts the sign-in lock and forgets the failures of the account's logins.
 	s.OnRecovered(func(ctx context.Context, tx *sql.Tx, accountID string) error {

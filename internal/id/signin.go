@@ -282,6 +282,14 @@ func (s *Service) FinishSignIn(ctx context.Context, r *http.Request, token, meth
 		}
 		return nil, "", s.signInFailed(ctx, r, at, si.Account.ID, map[string]string{"reason": "wrong_factor", "method": method}, err)
 	}
+	if err := s.holdExpired(ctx, si, method); err != nil {
+		// ErrPasswordExpired: a new password first (passwords.go). The factor was right, so
+		// the attempt does not count against the login.
+		if rerr := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.refund(ctx, tx, at) }); rerr != nil {
+			return nil, "", rerr
+		}
+		return nil, "", err
+	}
 	var ss *Session
 	var st string
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -54,6 +54,7 @@ func Register(site *web.Site, svc *Service) *Handler {
 	h.registerLevels()
 	h.registerThrottle()
 	h.registerDevices()
+	h.registerPasswords()
 	return h
 }
 
@@ -101,17 +102,47 @@ func (h *Handler) fieldMessages(r *http.Request, err error) map[string]string {
 	if errors.As(err, &fe) {
 		out := map[string]string{}
 		for f, e := range fe {
+			if lines := violationMessages(p, e); lines != nil {
+				out[f] = strings.Join(lines, " ")
+				continue
+			}
 			out[f] = message(p, web.Lang(r), e)
 		}
 		return out
 	}
+	if lines := violationMessages(p, err); lines != nil {
+		return map[string]string{"password": strings.Join(lines, " ")}
+	}
+	return nil
+}
+
+// violationMessages are the messages of the password rules err says are broken, one each;
+// nil if err is no PasswordErrors.
+func violationMessages(p *i18n.Printer, err error) []string {
+	var pe PasswordErrors
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	lines := make([]string, 0, len(pe))
+	for _, v := range pe {
+		lines = append(lines, p.T(string(v), "min", password.MinLength))
+	}
+	return lines
+}
+
+// passwordViolations finds the broken password rules in err, or in one of its fields.
+func passwordViolations(err error) PasswordErrors {
 	var pe PasswordErrors
 	if errors.As(err, &pe) {
-		var lines []string
-		for _, v := range pe {
-			lines = append(lines, p.T(string(v), "min", password.MinLength))
+		return pe
+	}
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		for _, e := range fe {
+			if errors.As(e, &pe) {
+				return pe
+			}
 		}
-		return map[string]string{"password": strings.Join(lines, " ")}
 	}
 	return nil
 }
@@ -138,8 +169,9 @@ func messageID(err error) string {
 }
 
 // apiError answers a refused API call. Field errors and password violations go in "fields"
-// beside the usual error body, so that an app can put each message next to its input; other
-// errors go to the site's one error mapping.
+// beside the usual error body, so that an app can put each message next to its input, and the
+// broken password rules also one by one in "violations"; other errors go to the site's one
+// error mapping.
 func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, err error) error {
 	msgs := h.fieldMessages(r, err)
 	if msgs == nil {
@@ -147,13 +179,24 @@ func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, err error) er
 	}
 	var body struct {
 		web.APIError
-		Fields map[string]string `json:"fields"`
+		Fields     map[string]string `json:"fields"`
+		Violations []apiViolation    `json:"violations,omitempty"`
 	}
+	p := h.site.Printer(r)
 	id := messageID(err)
-	body.Error.Code, body.Error.MessageID, body.Error.Message = errs.KindOf(err).String(), id, h.site.Printer(r).T(id)
+	body.Error.Code, body.Error.MessageID, body.Error.Message = errs.KindOf(err).String(), id, p.T(id)
 	body.RequestID, body.Fields = web.RequestID(r), msgs
+	for _, v := range passwordViolations(err) {
+		body.Violations = append(body.Violations, apiViolation{MessageID: string(v), Message: p.T(string(v), "min", password.MinLength)})
+	}
 	web.JSON(w, http.StatusBadRequest, body)
 	return nil
+}
+
+// apiViolation is one broken password rule in an API answer.
+type apiViolation struct {
+	MessageID string `json:"message_id"`
+	Message   string `json:"message"`
 }
 
 // localPath keeps a return address on this site.

@@ -21,6 +21,9 @@ type accountPage struct {
 	Account *Account
 	Phone   string
 	IdleEnd time.Time
+	// Password is when the password was set, with the advice to change it when it is old
+	// (web_passwords.go); nil if the account has none.
+	Password *passwordNotice
 }
 
 func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -33,7 +36,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := &accountPage{Account: a, Phone: maskPhone(a.Phone)}
+	page := &accountPage{Account: a, Phone: maskPhone(a.Phone), Password: h.passwordNotice(r, a.ID)}
 	page.Title = h.site.Printer(r).T("id.account.title")
 	return h.site.Render(w, r, http.StatusOK, "id_account", page)
 }

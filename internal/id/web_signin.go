@@ -121,6 +121,9 @@ func maskPhone(p string) string {
 func (h *Handler) factorPost(w http.ResponseWriter, r *http.Request) error {
 	token, method, code := r.PostFormValue("flow"), r.PostFormValue("method"), r.PostFormValue("code")
 	ss, st, err := h.svc.FinishSignIn(r.Context(), r, token, method, code)
+	if errors.Is(err, ErrPasswordExpired) {
+		return h.renderExpired(w, r, token, localPath(r.PostFormValue("return")), nil)
+	}
 	if err != nil {
 		if errors.As(err, new(*LockedError)) { // the lock ends this sign-in: back to the start
 			p := &signInPage{Return: localPath(r.PostFormValue("return"))}
