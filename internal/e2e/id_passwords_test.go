@@ -31,7 +31,6 @@ func agePassword(t *testing.T, sep *Instance, phone string, days int) {
 	}
 }
 
-
 // A citizen whose password is half a year old is advised on the account page to change it,
 // and changes it there, without JavaScript: every broken rule at once first, then the change;
 // the session of their other device ends. Every page passes axe-core.
