@@ -29,17 +29,17 @@ func TestAdminUsers(t *testing.T) {
 			}
 			// A password from a file: never printed.
 			pwFile := filepath.Join(dir, "pw")
-			os.WriteFile(pwFile, []byte("Operator-Parol-2026\n"), 0o600)
+			os.WriteFile(pwFile, []byte("Smena-Dezhurnogo-2026\n"), 0o600)
 			code, out, errOut = sep(t, env, "admin", "create-user", "-role", "operator", "-phone", "+79000000402", "-email", "operator@example.ru",
 				"-password-file", pwFile)
-			if code != 0 || strings.Contains(out, "Operator-Parol-2026") || strings.Contains(out, "password:") {
+			if code != 0 || strings.Contains(out, "Smena-Dezhurnogo-2026") || strings.Contains(out, "password:") {
 				t.Fatalf("create-user with a file: exit %d\n%s%s", code, out, errOut)
 			}
 			// …or from standard input.
 			var stdout, stderr bytes.Buffer
 			lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 			if code := run([]string{"admin", "create-user", "-role", "auditor", "-phone", "+79000000403", "-email", "auditor@example.ru",
-				"-password-file", "-"}, lookup, strings.NewReader("Auditor-Parol-2026\n"), &stdout, &stderr); code != 0 {
+				"-password-file", "-"}, lookup, strings.NewReader("Proverka-Zhurnala-2026\n"), &stdout, &stderr); code != 0 {
 				t.Fatalf("create-user from stdin: exit %d %s", code, stderr.String())
 			}
 
