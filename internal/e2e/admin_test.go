@@ -221,7 +221,7 @@ func TestAdminThroughTheAPI(t *testing.T) {
 func adminFlows(t *testing.T, sep *Instance) []string {
 	t.Helper()
 	ctx := context.Background()
-	const phone, email, pw = "+79005550155", "scan.operator@example.ru", "Operator-Skaner-2026"
+	const phone, email, pw = "+79005550155", "scan.operator@example.ru", "Smena-Skanera-2026!"
 	if _, _, err := sep.ID.CreateStaff(ctx, nil, id.ActorCLI, id.NewStaff{Role: id.Operator, Phone: phone, Email: email, Password: pw}); err != nil {
 		t.Fatal(err)
 	}

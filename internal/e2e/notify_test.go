@@ -18,10 +18,12 @@ import (
 )
 
 type outboxJSON struct {
-	Messages []struct {
-		Recipient, Channel, Kind, Subject, Body string
-		CreatedAt                               time.Time `json:"created_at"`
-	}
+	Messages []outboxMessage
+}
+
+type outboxMessage struct {
+	Recipient, Channel, Kind, Subject, Body string
+	CreatedAt                               time.Time `json:"created_at"`
 }
 
 // lastMessages polls /dev/outbox.json?to=… until it lists want messages, as a test reading
@@ -45,6 +47,24 @@ func lastMessages(t *testing.T, base, to string, want int) outboxJSON {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the outbox has %d messages for %s, want %d", len(out.Messages), to, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// latestOfKind waits for a message of kind to to and returns the newest one (alerts and codes
+// of other kinds may come between).
+func latestOfKind(t *testing.T, base, to, kind string) outboxMessage {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, m := range lastMessages(t, base, to, 0).Messages {
+			if m.Kind == kind {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s message to %s", kind, to)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -48,10 +48,10 @@ type factorPage struct {
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 	p := &signInPage{Return: localPath(r.URL.Query().Get("return"))}
 	p.Title = h.site.Printer(r).T("id.signin.title")
-	if err := h.addQRPanel(r, p); err != nil {
+	p.Notice = h.sessionEndedNotice(w, r)
+	if err := h.addQRPanel(r, p); err != nil { // may say why a sign-in is asked (to approve a QR code)
 		return err
 	}
-	p.Notice = h.sessionEndedNotice(w, r)
 	return h.site.Render(w, r, http.StatusOK, "id_signin", p)
 }
 

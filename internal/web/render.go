@@ -35,6 +35,7 @@ type Page struct {
 	Maintenance *MaintenanceNotice
 	OldBrowser  bool // the User-Agent names a browser older than those supported
 	SignedIn    bool // someone is signed in (the header offers the account and sign-out)
+	IdleWarning bool // signed in with a session that ends when idle: the page warns before it does
 }
 
 func (p *Page) page() *Page { return p }
@@ -99,7 +100,8 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 	p := data.page()
 	p.Lang, p.CSRFToken, p.Demo, p.Version, p.RequestID = ri.lang, ri.csrf, s.opt.Demo, s.opt.Version, ri.id
 	p.Maintenance, p.OldBrowser = s.notice(r), OutdatedBrowser(r.UserAgent())
-	_, p.SignedIn = PrincipalOf(r)
+	pr, signedIn := PrincipalOf(r)
+	p.SignedIn, p.IdleWarning = signedIn, signedIn && pr.Session != ""
 	if p.Path == "" {
 		p.Path = r.URL.Path
 		if r.Method == http.MethodGet && r.URL.RawQuery != "" {
