@@ -166,9 +166,9 @@ func TestRecoveryOfUnknownContactGetsTheSameAnswer(t *testing.T) {
 		ctx, r := context.Background(), testRequest("127.0.0.1:40012")
 
 		type answers struct {
-			channel          notify.Channel
-			wrong, resend    []string
-			afterWait, extra string
+			channel       notify.Channel
+			wrong, resend []string
+			afterWait     string
 		}
 		try := func(contact, to string) answers {
 			var got answers
