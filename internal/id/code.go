@@ -58,14 +58,25 @@ func (e *codeWait) RetryAfter() time.Duration { return e.wait }
 // Minutes is the wait as people are told it (at least 1 second, in seconds).
 func (e *codeWait) Seconds() int { return max(1, int((e.wait+time.Second-1)/time.Second)) }
 
-func randomCode() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	return fmt.Sprintf("%06d", n.Int64())
+func randomCode() string { return randomDigits(CodeLength) }
+
+// randomDigits is n random decimal digits (n ≤ 18), leading zeros kept.
+func randomDigits(n int) string {
+	max := int64(1)
+	for range n {
+		max *= 10
+	}
+	v, _ := rand.Int(rand.Reader, big.NewInt(max))
+	return fmt.Sprintf("%0*d", n, v.Int64())
 }
 
-func (s *Service) codeMAC(codeID, code string) []byte {
-	m := hmac.New(streebog.New256, s.box.Ring().Derive(purposeCode))
-	m.Write([]byte(codeID + "\x00" + code))
+func (s *Service) codeMAC(codeID, code string) []byte { return s.keyedDigest(purposeCode, codeID, code) }
+
+// keyedDigest is the digest of a secret (a code) bound to what it belongs to (id), under a key
+// derived from the data key for purpose: what the database keeps instead of the secret.
+func (s *Service) keyedDigest(purpose, id, secret string) []byte {
+	m := hmac.New(streebog.New256, s.box.Ring().Derive(purpose))
+	m.Write([]byte(id + "\x00" + secret))
 	return m.Sum(nil)
 }
 

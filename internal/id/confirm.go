@@ -3,16 +3,13 @@ package id
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/sep-platform/sep/gost/streebog"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/errs"
 )
@@ -161,15 +158,10 @@ func FormatConfirmationCode(c string) string {
 }
 
 // randomConfirmationCode is ConfirmCodeDigits random digits.
-func randomConfirmationCode() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(10_000_000_000))
-	return fmt.Sprintf("%010d", n.Int64())
-}
+func randomConfirmationCode() string { return randomDigits(ConfirmCodeDigits) }
 
 func (s *Service) confirmMAC(accountID, code string) []byte {
-	m := hmac.New(streebog.New256, s.box.Ring().Derive(purposeConfirmCode))
-	m.Write([]byte(accountID + "\x00" + code))
-	return m.Sum(nil)
+	return s.keyedDigest(purposeConfirmCode, accountID, code)
 }
 
 // confirmWait refuses a code while the account waits after too many wrong ones.

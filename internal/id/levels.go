@@ -325,21 +325,8 @@ func (s *Service) setLevel(ctx context.Context, tx *sql.Tx, r *http.Request, a *
 // recordAs journals e done by an actor other than the account itself (an operator, the
 // system), with the account as the object.
 func (s *Service) recordAs(ctx context.Context, x db.Querier, r *http.Request, kind audit.ActorKind, actorID string, e Event) error {
-	if s.journal == nil {
-		return nil
-	}
-	entry := audit.Entry{ActorKind: kind, ActorID: actorID, Action: e.Action, Outcome: e.Outcome, Details: e.Details,
-		ObjectType: "account", ObjectID: e.AccountID}
-	var err error
-	if r != nil {
-		_, err = s.journal.AppendRequest(ctx, x, r, entry)
-	} else {
-		_, err = s.journal.Append(ctx, x, entry)
-	}
-	if err != nil {
-		return fmt.Errorf("id: journal %s: %w", e.Action, err)
-	}
-	return nil
+	return s.journalEntry(ctx, x, r, audit.Entry{ActorKind: kind, ActorID: actorID, Action: e.Action, Outcome: e.Outcome,
+		Details: e.Details, ObjectType: "account", ObjectID: e.AccountID})
 }
 
 // ReviewLevel makes a simplified account standard if its profile is complete and every check

@@ -189,6 +189,15 @@ func (s *Service) record(ctx context.Context, x db.Querier, r *http.Request, e E
 	if entry.ActorKind == "" {
 		entry.ActorKind = audit.ActorAnonymous
 	}
+	return s.journalEntry(ctx, x, r, entry)
+}
+
+// journalEntry appends entry in x, with the request's address and user agent when there is a
+// request; nothing without a journal (tests that do not look).
+func (s *Service) journalEntry(ctx context.Context, x db.Querier, r *http.Request, entry audit.Entry) error {
+	if s.journal == nil {
+		return nil
+	}
 	var err error
 	if r != nil {
 		_, err = s.journal.AppendRequest(ctx, x, r, entry)
@@ -196,7 +205,7 @@ func (s *Service) record(ctx context.Context, x db.Querier, r *http.Request, e E
 		_, err = s.journal.Append(ctx, x, entry)
 	}
 	if err != nil {
-		return fmt.Errorf("id: journal %s: %w", e.Action, err)
+		return fmt.Errorf("id: journal %s: %w", entry.Action, err)
 	}
 	return nil
 }

@@ -92,23 +92,10 @@ func (h *Handler) adminSearchPost(w http.ResponseWriter, r *http.Request) error 
 		if !h.fail(r, &p.formPage, err, "login") {
 			return err
 		}
-		return h.site.Render(w, r, refusalStatus(err), "id_admin_search", p)
+		return h.site.Render(w, r, web.Status(err), "id_admin_search", p)
 	}
 	http.Redirect(w, r, "/id/admin/accounts/"+a.ID, http.StatusSeeOther)
 	return nil
-}
-
-// refusalStatus is the status of a page that shows a refusal.
-func refusalStatus(err error) int {
-	switch errs.KindOf(err) {
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.Forbidden:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
 }
 
 type adminAccountPage struct {
@@ -145,7 +132,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, admin *w
 		if !h.fail(r, &p.formPage, err, "reason", "note") {
 			return err
 		}
-		status = refusalStatus(err)
+		status = web.Status(err)
 	} else if done := r.URL.Query().Get("done"); done == "blocked" || done == "unblocked" {
 		p.Done = h.site.Printer(r).T("id.admin.done." + done)
 	}

@@ -363,7 +363,7 @@ func (h *Handler) operatorAct(w http.ResponseWriter, r *http.Request, act func(o
 			}
 		}
 		h.fail(r, &page.formPage, err)
-		return h.renderOperator(w, r, statusFor(err), page)
+		return h.renderOperator(w, r, web.Status(err), page)
 	}
 	return h.renderOperator(w, r, http.StatusOK, page)
 }
@@ -391,17 +391,3 @@ func (h *Handler) operatorCode(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// statusFor is the status of a page that shows a refusal.
-func statusFor(err error) int {
-	switch errs.KindOf(err) {
-	case errs.Forbidden:
-		return http.StatusForbidden
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.TooMany:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusBadRequest
-}

@@ -26,6 +26,15 @@ var statusOf = map[errs.Kind]int{
 	errs.WrongMethod:     http.StatusMethodNotAllowed,
 }
 
+// Status is the HTTP status of err's kind: 400 for invalid input, 404, 409, 429…; 500 for a
+// failure of ours. Pages that show a refusal themselves answer with it.
+func Status(err error) int {
+	if st, ok := statusOf[errs.KindOf(err)]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
 // RetryLater is implemented by errors that know when a refused request may be tried again
 // (a rate limit, a maintenance window). Error finds it anywhere in the chain and sends the
 // wait as the Retry-After header, in whole seconds rounded up.
