@@ -70,7 +70,9 @@ func randomDigits(n int) string {
 	return fmt.Sprintf("%0*d", n, v.Int64())
 }
 
-func (s *Service) codeMAC(codeID, code string) []byte { return s.keyedDigest(purposeCode, codeID, code) }
+func (s *Service) codeMAC(codeID, code string) []byte {
+	return s.keyedDigest(purposeCode, codeID, code)
+}
 
 // keyedDigest is the digest of a secret (a code) bound to what it belongs to (id), under a key
 // derived from the data key for purpose: what the database keeps instead of the secret.

@@ -390,4 +390,3 @@ func (h *Handler) operatorCode(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	})
 }
-
