@@ -47,6 +47,21 @@ func (h *Handler) completeSignIn(w http.ResponseWriter, r *http.Request, ss *Ses
 	return nil
 }
 
+// rotateCookie gives the browser's session a new token after a change of privilege (a new
+// password, a higher level), so that a token seen before it stops working. An app's bearer
+// token is left as it is (the app would lose its session); a failure only keeps the old token.
+func (h *Handler) rotateCookie(w http.ResponseWriter, r *http.Request, sessionID string) {
+	if r.Header.Get("Authorization") != "" || sessionID == "" {
+		return
+	}
+	token, err := h.svc.RotateSession(r.Context(), nil, sessionID)
+	if err != nil {
+		h.svc.log.Warn("id: cannot rotate a session's token", "session", sessionID, "err", err)
+		return
+	}
+	h.svc.SetSessionCookie(w, token)
+}
+
 // apiSignedIn answers a finished sign-in in the API.
 func (h *Handler) apiSignedIn(w http.ResponseWriter, ss *Session, token string) {
 	h.svc.SetSessionCookie(w, token)

@@ -269,6 +269,7 @@ func (h *Handler) confirmPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.renderConfirm(w, r, status, err, false)
 	}
+	h.rotateCookie(w, r, pr.Session) // a higher level: a new token
 	return h.renderConfirm(w, r, http.StatusOK, nil, true)
 }
 

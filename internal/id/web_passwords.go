@@ -85,6 +85,7 @@ func (h *Handler) changePasswordPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return h.renderChangePassword(w, r, false, err)
 	}
+	h.rotateCookie(w, r, p.Session)
 	http.Redirect(w, r, "/id/account/password?changed=1", http.StatusSeeOther)
 	return nil
 }
