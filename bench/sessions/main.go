@@ -229,7 +229,7 @@ func get(client *http.Client, target string, cookie *http.Cookie) (int, error) {
 // would: the phone and e-mail confirmed by their codes and a password, then the password and
 // the SMS code. The codes are read from the development outbox. It returns the session cookie.
 func signIn(ctx context.Context, m *app.Main) (*http.Cookie, error) {
-	const phone, email, pw = "+79000000901", "bench.sessions@example.ru", "Bench-Sessions-2026"
+	const phone, email, pw = "+79000000901", "bench.sessions@example.ru", "Skorost-Zaprosov-2026!"
 	base := m.URL()
 	var flow struct{ Flow string }
 	if err := postJSON(base+"/api/v1/register", map[string]any{"phone": phone, "email": email, "consent": true}, &flow, nil); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,7 +18,7 @@ func serveOutput(t *testing.T, dataDir string, until *regexp.Regexp) (stdout, st
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "SEP_TEST_AS_SEP=1", "SEP_HTTP_ADDR=127.0.0.1:0", "SEP_DATA_DIR="+dataDir)
 	pipe, _ := cmd.StdoutPipe()
-	var errb strings.Builder
+	var errb syncBuilder // written by exec's copying goroutine while the test reads it
 	cmd.Stderr = &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -79,4 +80,22 @@ func TestServeMakesDemoUsersOnce(t *testing.T) {
 	if strings.Contains(out, "PASSWORD") {
 		t.Fatalf("the second start shows users again:\n%s", out)
 	}
+}
+
+// syncBuilder is a strings.Builder safe to write and read from two goroutines.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
