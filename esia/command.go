@@ -68,6 +68,9 @@ func (s *CommandSigner) Sign(ctx context.Context, message []byte) ([]byte, error
 	}
 	cmd := exec.CommandContext(ctx, s.Path, args...)
 	cmd.Env = s.Env
+	// A killed program's children may keep the output pipes open; stop
+	// waiting for them soon after the timeout.
+	cmd.WaitDelay = 500 * time.Millisecond
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
