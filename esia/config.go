@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sep-platform/sep/gost/gost3410"
 	"github.com/sep-platform/sep/gost/gostpkix"
 	"github.com/sep-platform/sep/gost/gostx509"
 	"github.com/sep-platform/sep/gost/streebog"
@@ -218,27 +217,6 @@ func parseProviderKey(b []byte) (crypto.PublicKey, error) {
 		return nil, errors.New("the certificate's key is neither GOST R 34.10-2012 nor RSA")
 	}
 	return rk, nil
-}
-
-// gostKeys and rsaKeys split the provider keys by algorithm.
-func (c *Client) gostKeys() []*gost3410.PublicKey {
-	var out []*gost3410.PublicKey
-	for _, k := range c.keys {
-		if g, ok := k.(*gost3410.PublicKey); ok {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-func (c *Client) rsaKeys() []*rsa.PublicKey {
-	var out []*rsa.PublicKey
-	for _, k := range c.keys {
-		if r, ok := k.(*rsa.PublicKey); ok {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // endpoint joins a path to the base URL.
