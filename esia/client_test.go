@@ -325,3 +325,19 @@ func TestLogoutURL(t *testing.T) {
 		t.Errorf("%s", u)
 	}
 }
+
+// TestRefreshMessageIsConfigurable: the refresh request signs what
+// Config.RefreshMessage builds; the double expects the v2 message, so a
+// message with the token appended is refused with ESIA-007053.
+func TestRefreshMessageIsConfigurable(t *testing.T) {
+	s := newSetup(t, V2, AlgGOST)
+	tok := s.signIn(t, AuthOptions{Offline: true})
+	var signed Message
+	s.c.cfg.RefreshMessage = func(m Message) string { signed = m; return m.V3() }
+	if _, err := s.c.Refresh(context.Background(), tok.RefreshToken); !errors.Is(err, ErrBadSecret) {
+		t.Errorf("%v", err)
+	}
+	if signed.Code != tok.RefreshToken || !IsUUID(signed.State) || signed.RedirectURI != redirect {
+		t.Errorf("the message parts %+v", signed)
+	}
+}
