@@ -151,6 +151,6 @@ func printAnswer(w io.Writer, p *i18n.Printer, a passport.VerifyAnswer) {
 	}
 	if l := a.List; l != nil {
 		fmt.Fprintln(w, p.T("passport.cli.list_age", "issued", l.Issued.Local().Format("02.01.2006 15:04"),
-			"age", (time.Duration(l.AgeSeconds) * time.Second).String()))
+			"age", (time.Duration(l.AgeSeconds)*time.Second).String()))
 	}
 }

@@ -94,7 +94,7 @@ var notPersonal = map[string]string{
 	// identifier, with no name attached (annulled numbers are published on the status list).
 	"passport_signers.id": "certificate references", "passport_signers.kind": "codes",
 	"passport_signers.cert": "public certificates (published at /.well-known/sep/passport-certs)",
-	"passports.id": "ids", "passports.number": "document numbers (see above)", "passports.account_id": "account ids",
+	"passports.id":          "ids", "passports.number": "document numbers (see above)", "passports.account_id": "account ids",
 	"passports.status": "codes", "passports.status_reason": "codes", "passports.signer_id": "certificate references",
 	"passport_checks.id": "ids", "passport_checks.passport_id": "ids", "passport_checks.checker_kind": "codes",
 	"passport_checks.checker_id": "account or client ids", "passport_checks.result": "codes",
