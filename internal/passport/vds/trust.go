@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/sep-platform/sep/gost/gost3410"
@@ -33,6 +34,14 @@ type Trust struct {
 	Roots []*gostx509.Certificate
 	Certs []*gostx509.Certificate
 	refs  map[Ref]*gostx509.Certificate
+	// checked remembers the chains found valid, by signer and day: a chain check costs two
+	// signature verifications more than the seal's own, and a day's seals share their signer.
+	checked sync.Map // signerDay → *gostx509.Certificate
+}
+
+type signerDay struct {
+	ref Ref
+	day int64
 }
 
 // NewTrust returns a Trust of roots and the other certificates.
@@ -47,6 +56,10 @@ func NewTrust(roots, certs []*gostx509.Certificate) *Trust {
 // Signer returns the certificate of ref that may sign passports on day: it is known, has the
 // passport extended key usage and chains to a root with every certificate valid on that day.
 func (t *Trust) Signer(ref Ref, day time.Time) (*gostx509.Certificate, error) {
+	key := signerDay{ref, Day(day).Unix()}
+	if c, ok := t.checked.Load(key); ok {
+		return c.(*gostx509.Certificate), nil
+	}
 	c := t.refs[ref]
 	if c == nil {
 		return nil, ErrUnknownSigner
@@ -60,6 +73,7 @@ func (t *Trust) Signer(ref Ref, day time.Time) (*gostx509.Certificate, error) {
 	if _, err := c.Verify(gostx509.VerifyOptions{Roots: t.Roots, Intermediates: t.Certs, CurrentTime: Day(day)}); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSignerInvalid, err)
 	}
+	t.checked.Store(key, c)
 	return c, nil
 }
 
