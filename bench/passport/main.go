@@ -2,6 +2,7 @@
 // ≥ 3,000 verifications per second on this machine (2 cores), and prints a table:
 //
 //   - offline: passport.Offline (signature, expiry, a status list lookup), on all cores;
+//
 //   - online: POST /api/v1/passports/verify through the real HTTP stack (an httptest server
 //     on 127.0.0.1 with sep's site and middleware, SQLite in a temporary directory), with
 //     -clients concurrent clients; each check is recorded for the holder as in production.
