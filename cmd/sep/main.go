@@ -60,6 +60,7 @@ func init() {
 		{"keys", "data keys: status [-watch], rotate-data-key, remove-data-key ID", cmdKeys},
 		{"admin", "administration: create-user, block, unblock, list-users, maintenance", cmdAdmin},
 		{"config", "print the effective settings (secrets masked)", cmdConfig},
+		{"passport", "electronic passports: verify FILE.png|PAYLOAD -trust ROOT.pem [-certs F] [-status-list F]", cmdPassport},
 		{"crypto", "GOST tools: hash, keygen, pubkey, cert, sign, verify, cms-sign, cms-verify", cmdCrypto},
 		{"version", "print the version", cmdVersion},
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/maintenance"
 	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/passport"
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/registry/passlist"
 	"github.com/sep-platform/sep/internal/registry/sim"
@@ -67,6 +68,8 @@ type Main struct {
 	Retention *retention.Purger
 	// ID is the identity provider: accounts, sign-in, sessions (the site's authenticator).
 	ID *id.Service
+	// Passport issues and verifies electronic passports.
+	Passport *passport.Service
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
@@ -133,6 +136,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openID(secure); err != nil {
 		return err
 	}
+	if err := m.openPassport(); err != nil {
+		return err
+	}
 	if m.Audit != nil { // nil: migrations pending, see openAudit
 		if err := m.scheduleRetention(ctx); err != nil {
 			return fmt.Errorf("retention: %w", err)
@@ -145,7 +151,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -166,6 +172,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	validate.Register(m.Site, nil)
 	id.Register(m.Site, m.ID)
+	passport.Register(m.Site, m.Passport)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}

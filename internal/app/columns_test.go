@@ -90,6 +90,14 @@ var notPersonal = map[string]string{
 	"id_throttle.hits": "times", "id_captchas.id": "random challenge ids",
 	"id_captchas.answer_mac": "HMAC of a CAPTCHA's digits under a derived key",
 
+	// Electronic passports (internal/passport): the number is the document's public
+	// identifier, with no name attached (annulled numbers are published on the status list).
+	"passport_signers.id": "certificate references", "passport_signers.kind": "codes",
+	"passport_signers.cert": "public certificates (published at /.well-known/sep/passport-certs)",
+	"passports.id":          "ids", "passports.number": "document numbers (see above)", "passports.account_id": "account ids",
+	"passports.status": "codes", "passports.status_reason": "codes", "passports.signer_id": "certificate references",
+	"passport_checks.id": "ids", "passport_checks.passport_id": "ids", "passport_checks.checker_kind": "codes",
+	"passport_checks.checker_id": "account or client ids", "passport_checks.result": "codes",
 	"id_devices.id": "ids", "id_devices.account_id": "ids", "id_devices.token_hash": "Streebog-256 of a random token",
 	"id_devices.disavow_hash":     "Streebog-256 of a random token",
 	"id_signin_blocks.account_id": "ids", "id_signin_blocks.device_id": "ids", "id_signin_blocks.reason": "codes",

@@ -62,6 +62,9 @@ type Config struct {
 	Retention RetentionSettings
 	// SignIn limits sign-in attempts (see signin.go).
 	SignIn SignInSettings
+	// PassportStatusMaxAge is how old a passport status list may be for an offline check to
+	// still answer «Действителен» (SEP_PASSPORT_STATUS_MAX_AGE).
+	PassportStatusMaxAge time.Duration
 	// IDIdleTimeout ends a signed-in session after this long without a request.
 	IDIdleTimeout time.Duration
 	// Passwords are the password rules an operator may set (see passwords.go).

@@ -284,6 +284,9 @@ var settings = []setting{
 			}
 			return reason("unknown source (want simulator or none)")
 		}},
+	{flag: "passport-status-max-age", env: "SEP_PASSPORT_STATUS_MAX_AGE", def: "24h", arg: "DURATION",
+		usage: "how old a passport status list may be for an offline check to still say the passport is valid",
+		apply: func(c *Config, v string) error { return parsePositiveDuration(v, &c.PassportStatusMaxAge) }},
 	{flag: "registry-timeout", env: "SEP_REGISTRY_TIMEOUT", def: "30s", arg: "DURATION",
 		usage: "how long one registry call may take before it counts as no answer",
 		apply: func(c *Config, v string) error { return parsePositiveDuration(v, &c.Registry.Timeout) }},

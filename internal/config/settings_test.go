@@ -163,6 +163,8 @@ var settingCases = []settingCase{
 	{env: "SEP_NOTIFY_TEST_LIMITS", value: "3/1h,", reason: `"": want COUNT/PERIOD pairs, e.g. 3/10m,10/24h`},
 	{env: "SEP_ID_IDLE_TIMEOUT", value: "90s", ok: func(c *Config) bool { return c.IDIdleTimeout == 90*time.Second }},
 	{env: "SEP_ID_IDLE_TIMEOUT", value: "5s", reason: "want between 10s and 12h"},
+	{env: "SEP_PASSPORT_STATUS_MAX_AGE", value: "6h", ok: func(c *Config) bool { return c.PassportStatusMaxAge == 6*time.Hour }},
+	{env: "SEP_PASSPORT_STATUS_MAX_AGE", value: "0s", reason: "not a positive duration (e.g. 30s, 2m)"},
 
 	{env: "SEP_SIGNING_KEY_FILE", value: "/etc/sep/signing.pem", ok: func(c *Config) bool { return c.SigningKeyFile == "/etc/sep/signing.pem" }},
 	{env: "SEP_DATA_KEY_FILE", value: "/etc/sep/data.key", ok: func(c *Config) bool { return c.DataKeyFile == "/etc/sep/data.key" }},
