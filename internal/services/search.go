@@ -100,8 +100,8 @@ type Result struct {
 
 // Search finds the services matching a query in either language, whatever the form of its
 // words: «паспорт», «паспорта» and «электронный паспорт» all find «Электронный паспорт».
-// Services matching more of the query's words come first; among them, those matching in
-// the name before those matching in the description. An empty query finds nothing.
+// Each word of the query scores where it matched best — in the name far above the keywords,
+// the summary and, last, the description — and services come in the order of their total. An empty query finds nothing.
 func (c *Catalogue) Search(query string) []Result {
 	q := queryStems(query)
 	if len(q) == 0 {
@@ -133,7 +133,7 @@ func (c *Catalogue) Search(query string) []Result {
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
-		return cmp.Or(cmp.Compare(b.matched, a.matched), cmp.Compare(b.Score, a.Score))
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.matched, a.matched))
 	})
 	out := make([]Result, len(hits))
 	for i, h := range hits {
