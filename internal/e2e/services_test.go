@@ -84,7 +84,7 @@ func TestServiceCatalogueAndSearch(t *testing.T) {
 	b.Open(sep.URL + "/services/sep-registration")
 	main = b.Text("main")
 	for _, want := range []string{"Рассмотрение заявления — 1 рабочий день.", "«Услуга активирована»",
-		"Организация (юридическое лицо): заявление подписывается квалифицированной электронной подписью (КЭП).",
+		"Организация (юридическое лицо) — заявление подписывается квалифицированной электронной подписью (КЭП).",
 		"PDF — в архивном формате PDF/A-1b"} {
 		if !strings.Contains(main, want) {
 			t.Errorf("the registration page lacks %q", want)

@@ -104,9 +104,8 @@ type fieldView struct {
 type servicePage struct {
 	web.Page
 	Code, Name, Summary, Description, Category string
-	Applicants                                 []string
+	Applicants                                 []string // each with how the submission is signed
 	Level                                      string
-	Signature                                  []string
 	Fields                                     []fieldView
 	Documents                                  []documentView
 	Biometric                                  bool
@@ -136,14 +135,11 @@ func (h *Handler) servicePage(w http.ResponseWriter, r *http.Request) error {
 		Level: p.T("services.level", "level", p.T("id.levels.name."+string(s.MinLevel))), Biometric: s.Biometric()}
 	page.Title = page.Name
 	for _, a := range s.Applicants {
-		page.Applicants = append(page.Applicants, p.T("services.applicant."+string(a)))
-	}
-	for _, a := range s.Applicants {
 		key := "services.signature.sms"
 		if s.NeedsQualifiedSignature(a) {
 			key = "services.signature.qualified"
 		}
-		page.Signature = append(page.Signature, p.T(key, "applicant", p.T("services.applicant."+string(a))))
+		page.Applicants = append(page.Applicants, p.T(key, "applicant", p.T("services.applicant."+string(a))))
 	}
 	for _, f := range s.Fields {
 		page.Fields = append(page.Fields, fieldView{Label: f.Label.In(lang), Hint: f.Hint.In(lang), Required: f.Required})
