@@ -172,7 +172,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	validate.Register(m.Site, nil)
 	id.Register(m.Site, m.ID)
-	services.Register(m.Site, m.Services)
+	services.Register(m.Site, m.Services, m.ID)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}

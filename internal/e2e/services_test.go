@@ -182,3 +182,31 @@ func TestServicesThroughTheAPI(t *testing.T) {
 		t.Fatalf("a long query: %d %s", resp.StatusCode, body)
 	}
 }
+
+// A signed-in citizen reads on a service's page whether their account's level is enough.
+func TestServicePageTellsACitizenTheirLevel(t *testing.T) {
+	sep := Start(t)
+	users := demoUsers(t, sep)
+	b := NewBrowser(t)
+
+	b.Open(sep.URL + "/id/signin")
+	browserSignIn(t, sep, b, users["citizen/simplified"])
+	b.Open(sep.URL + "/services/e-passport")
+	if got := b.Text(".form-notice"); !strings.Contains(got, "Ваша учётная запись — «упрощённая»: этого пока недостаточно") {
+		t.Fatalf("a simplified account on the e-passport page: %q", got)
+	}
+	b.CheckA11y()
+	b.Open(sep.URL + "/services/sep-registration")
+	if got := b.Text(".your-level"); !strings.Contains(got, "этого достаточно, чтобы подать заявление") {
+		t.Fatalf("a simplified account on the registration page: %q", got)
+	}
+
+	b.ClearCookies()
+	b.Open(sep.URL + "/id/signin")
+	browserSignIn(t, sep, b, users["citizen/standard"])
+	b.Open(sep.URL + "/services/e-passport")
+	if got := b.Text(".your-level"); !strings.Contains(got, "Ваша учётная запись — «стандартная»: этого достаточно") {
+		t.Fatalf("a standard account on the e-passport page: %q", got)
+	}
+	b.CheckA11y()
+}

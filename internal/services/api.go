@@ -120,7 +120,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := apiList{Query: query, Categories: []apiCategory{}, Services: []apiSummary{}}
 	for _, c := range h.catalog.Categories {
-		out.Categories = append(out.Categories, apiCategory{Code: c.Code, Name: c.Name})
+		out.Categories = append(out.Categories, apiCategory(c))
 	}
 	list := h.catalog.Services
 	if query != "" {
@@ -144,7 +144,7 @@ func (h *Handler) apiService(w http.ResponseWriter, r *http.Request) error {
 	}
 	cat, _ := h.catalog.Category(s.Category)
 	out := apiService{Code: s.Code, Name: s.Name, Summary: s.Summary, Description: s.Description,
-		Category: apiCategory{Code: cat.Code, Name: cat.Name}, Keywords: append([]Text{}, s.Keywords...),
+		Category: apiCategory(cat), Keywords: append([]Text{}, s.Keywords...),
 		Applicants: s.Applicants, MinLevel: string(s.MinLevel), QualifiedSignature: append([]Applicant{}, s.QualifiedSignature...),
 		URL: "/services/" + s.Code, ApplyURL: ApplyPath(s.Code),
 		Workflow: apiWorkflow{Deadlines: map[State]apiDeadline{}, OnCorrectionLapse: s.Workflow.OnCorrectionLapse,

@@ -1,6 +1,7 @@
 package services
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/web"
 )
 
@@ -22,15 +24,22 @@ var Templates embed.FS
 // for a service.
 func ApplyPath(code string) string { return "/applications/new?service=" + url.QueryEscape(code) }
 
+// Accounts reads the account of a signed-in person, so that a service's page can say whether
+// its level is enough; *id.Service is one.
+type Accounts interface {
+	Account(ctx context.Context, id string) (*id.Account, error)
+}
+
 // Handler serves the catalogue pages and its API.
 type Handler struct {
-	site    *web.Site
-	catalog *Catalogue
+	site     *web.Site
+	catalog  *Catalogue
+	accounts Accounts // nil: the pages say nothing of the visitor's own level
 }
 
 // Register adds the catalogue's pages and JSON routes to the site.
-func Register(s *web.Site, c *Catalogue) *Handler {
-	h := &Handler{site: s, catalog: c}
+func Register(s *web.Site, c *Catalogue, accounts Accounts) *Handler {
+	h := &Handler{site: s, catalog: c, accounts: accounts}
 	s.Handle("GET /services", h.cataloguePage)
 	s.Handle("GET /services/{code}", h.servicePage)
 	s.Handle("GET /api/v1/services", h.apiList)
@@ -106,6 +115,10 @@ type servicePage struct {
 	Code, Name, Summary, Description, Category string
 	Applicants                                 []string // each with how the submission is signed
 	Level                                      string
+	// YourLevel says whether a signed-in citizen's account reaches the level; LevelShort
+	// is set when it does not.
+	YourLevel  string
+	LevelShort bool
 	Fields                                     []fieldView
 	Documents                                  []documentView
 	Biometric                                  bool
@@ -134,6 +147,9 @@ func (h *Handler) servicePage(w http.ResponseWriter, r *http.Request) error {
 		Description: s.Description.In(lang), Category: cat.Name.In(lang), ApplyURL: ApplyPath(s.Code),
 		Level: p.T("services.level", "level", p.T("id.levels.name."+string(s.MinLevel))), Biometric: s.Biometric()}
 	page.Title = page.Name
+	if err := h.yourLevel(r, p, s, page); err != nil {
+		return err
+	}
 	for _, a := range s.Applicants {
 		key := "services.signature.sms"
 		if s.NeedsQualifiedSignature(a) {
@@ -154,6 +170,28 @@ func (h *Handler) servicePage(w http.ResponseWriter, r *http.Request) error {
 		page.Fee = p.T("services.fee.amount", "amount", money(p, s.Fee.Kopecks), "purpose", s.Fee.Purpose.In(lang))
 	}
 	return h.site.Render(w, r, http.StatusOK, "services_service", page)
+}
+
+// yourLevel tells a signed-in citizen whether their account's level is enough to apply.
+func (h *Handler) yourLevel(r *http.Request, p *i18n.Printer, s *Service, page *servicePage) error {
+	pr, ok := web.PrincipalOf(r)
+	if !ok || pr.Kind != web.Citizen || h.accounts == nil {
+		return nil
+	}
+	a, err := h.accounts.Account(r.Context(), pr.ID)
+	if errs.KindOf(err) == errs.NotFound {
+		return nil // signed out meanwhile: the page is the public one
+	}
+	if err != nil {
+		return err
+	}
+	yours := p.T("id.levels.name." + string(a.Level))
+	if LevelAtLeast(a.Level, s.MinLevel) {
+		page.YourLevel = p.T("services.your_level.enough", "level", yours)
+		return nil
+	}
+	page.YourLevel, page.LevelShort = p.T("services.your_level.short", "level", yours), true
+	return nil
 }
 
 // documentRules words a rule: «PDF, JPEG или PNG», «не более 5 МБ», the quality asked.
