@@ -119,12 +119,12 @@ type servicePage struct {
 	// is set when it does not.
 	YourLevel  string
 	LevelShort bool
-	Fields                                     []fieldView
-	Documents                                  []documentView
-	Biometric                                  bool
-	Deadlines                                  []string
-	Fee                                        string
-	ApplyURL                                   string
+	Fields     []fieldView
+	Documents  []documentView
+	Biometric  bool
+	Deadlines  []string
+	Fee        string
+	ApplyURL   string
 }
 
 func (h *Handler) lookup(r *http.Request) (*Service, error) {
