@@ -35,6 +35,7 @@ import (
 	"github.com/sep-platform/sep/internal/retention"
 	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/seal/rotate"
+	"github.com/sep-platform/sep/internal/services"
 	"github.com/sep-platform/sep/internal/site"
 	"github.com/sep-platform/sep/internal/validate"
 	"github.com/sep-platform/sep/internal/version"
@@ -74,6 +75,8 @@ type Main struct {
 	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
 	Maintenance *maintenance.Cache
+	// Services is the service catalogue, loaded from the service files at start-up.
+	Services *services.Catalogue
 
 	anchors  []audit.Sink // where checkpoints are anchored (SEP_AUDIT_ANCHORS)
 	listener net.Listener
@@ -148,10 +151,13 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})
 	m.Maintenance.Refresh(ctx) // a failure is logged; the schedule is read again within seconds
 
+	if m.Services, err = loadServices(cfg); err != nil {
+		return err
+	}
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, services.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -173,6 +179,7 @@ func (m *Main) Open(ctx context.Context) error {
 	validate.Register(m.Site, nil)
 	id.Register(m.Site, m.ID)
 	passport.Register(m.Site, m.Passport)
+	services.Register(m.Site, m.Services, m.ID)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}

@@ -69,6 +69,8 @@ type Config struct {
 	IDIdleTimeout time.Duration
 	// Passwords are the password rules an operator may set (see passwords.go).
 	Passwords PasswordSettings
+	// Services says where further service definitions are read from (see services.go).
+	Services ServiceSettings
 
 	raw map[string]string // the values as given, for Dump
 }
