@@ -66,6 +66,9 @@ type Config struct {
 	IDIdleTimeout time.Duration
 	// Passwords are the password rules an operator may set (see passwords.go).
 	Passwords PasswordSettings
+	// Documents say where uploaded documents are kept and which antivirus scans them (see
+	// documents.go).
+	Documents DocumentSettings
 
 	raw map[string]string // the values as given, for Dump
 }
