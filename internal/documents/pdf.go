@@ -38,6 +38,7 @@ type pdfCheck struct {
 	found   map[string]bool
 	tail    []byte // the last tailSize bytes
 	window  []byte // the last bytes, to find XMP properties across writes
+	join    []byte // the window and the start of a write
 	pdfaidP string
 	pdfaidC string
 }
@@ -163,12 +164,27 @@ var (
 	xmpConf = regexp.MustCompile(`pdfaid:conformance\s*(?:=\s*["']\s*([A-Za-z])\s*["']|>\s*([A-Za-z])\s*<)`)
 )
 
-// findXMP looks for the PDF/A identification in a window that spans writes.
+// findXMP looks for the PDF/A identification in what was written, and across the boundary
+// with the previous write (a window of its last bytes), without copying the write.
 func (p *pdfCheck) findXMP(b []byte) {
 	if p.pdfaidP != "" && p.pdfaidC != "" {
 		return
 	}
-	w := append(p.window, b...)
+	p.join = append(append(p.join[:0], p.window...), b[:min(len(b), windowLen)]...)
+	p.matchXMP(p.join)
+	p.matchXMP(b)
+	if len(b) >= windowLen {
+		p.window = append(p.window[:0], b[len(b)-windowLen:]...)
+	} else {
+		p.window = append(p.window, b...)
+		p.window = p.window[max(0, len(p.window)-windowLen):]
+	}
+}
+
+func (p *pdfCheck) matchXMP(w []byte) {
+	if !bytes.Contains(w, []byte("pdfaid:")) { // cheap, before the regular expressions
+		return
+	}
 	if p.pdfaidP == "" {
 		if m := xmpPart.FindSubmatch(w); m != nil {
 			p.pdfaidP = string(m[1]) + string(m[2])
@@ -179,7 +195,6 @@ func (p *pdfCheck) findXMP(b []byte) {
 			p.pdfaidC = string(m[1]) + string(m[2])
 		}
 	}
-	p.window = append(p.window[:0], w[max(0, len(w)-windowLen):]...)
 }
 
 var (
