@@ -34,7 +34,6 @@ type pdfCheck struct {
 	name    []byte
 	hex     int // 0: not in an escape; 1, 2: hex digits of #xx still to come
 	hexVal  byte
-	inComm  bool
 	found   map[string]bool
 	tail    []byte // the last tailSize bytes
 	window  []byte // the last bytes, to find XMP properties across writes
