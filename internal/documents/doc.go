@@ -65,7 +65,8 @@
 //
 // Rotation: the header names its key, so a file sealed before a rotation opens with the old
 // key while the ring holds it, and new files are sealed with the current key. The row's
-// key_id tells which files still depend on an old key. Re-sealing stored files under the new
-// key is not done yet: keep an old data key in the ring while documents sealed with it are
-// kept (SELECT key_id, count(*) FROM documents GROUP BY key_id).
+// key_id tells which files still depend on an old key (KeyUses), and `sep keys
+// remove-data-key` refuses to remove a key that still seals a stored file. Re-sealing stored
+// files under the new key is not done yet, so an old data key stays in the ring while
+// documents sealed with it are kept.
 package documents

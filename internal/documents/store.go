@@ -400,3 +400,16 @@ func (sf *spoolFile) discard() {
 	sf.f.Close()
 	os.Remove(sf.f.Name())
 }
+
+// KeyUses counts the stored files sealed under the data key id: a key that still seals some
+// must stay in the ring (files are not re-sealed by a rotation; `sep keys remove-data-key`
+// asks this first).
+func KeyUses(ctx context.Context, d *db.DB, id seal.KeyID) (int64, error) {
+	var n int64
+	err := d.Reader().QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE key_id = $1 AND state <> 'refused'`,
+		id.String()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("documents: count the files of key %s: %w", id, err)
+	}
+	return n, nil
+}

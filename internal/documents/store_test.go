@@ -219,4 +219,12 @@ func TestAcceptedPDFAAndImages(t *testing.T) {
 	if dpi := pngDPI(readAll(t, s, doc.ID)); dpi < 599 || dpi > 601 {
 		t.Errorf("the stored PNG says %v dpi", dpi)
 	}
+
+	// The key that sealed them must stay while they are kept (sep keys remove-data-key asks).
+	if n, err := KeyUses(ctx, d, s.box.Ring().Current()); err != nil || n != 3 {
+		t.Errorf("files of the current key: %d, %v", n, err)
+	}
+	if n, err := KeyUses(ctx, d, s.box.Ring().Rotate().Current()); err != nil || n != 0 {
+		t.Errorf("files of another key: %d, %v", n, err)
+	}
 }
