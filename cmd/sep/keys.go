@@ -11,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/documents"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/seal"
@@ -237,6 +238,15 @@ func (k *keysCmd) remove(ctx context.Context, id seal.KeyID) int {
 		if u.Key == id && u.Values+u.Indexes > 0 {
 			where = append(where, fmt.Sprintf("%s: %d", u.Column, u.Values+u.Indexes))
 		}
+	}
+	files, err := documents.KeyUses(ctx, k.db, id)
+	if err != nil {
+		return k.fail("%v", err)
+	}
+	if files > 0 {
+		// Stored documents are not re-sealed by a rotation: their files open only with the key
+		// that sealed them.
+		return k.fail("key %s still seals %d stored documents, which only it opens; keep it in the ring", id, files)
 	}
 	if len(where) > 0 {
 		return k.fail("key %s still seals values (%s); wait until the re-sealing is done (sep keys status)", id,

@@ -22,6 +22,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/documents"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/jobs"
@@ -73,6 +74,8 @@ type Main struct {
 	Passport *passport.Service
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
+	// Documents keeps uploaded documents sealed, checked and scanned (internal/documents).
+	Documents *documents.Store
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
 	Maintenance *maintenance.Cache
 	// Services is the service catalogue, loaded from the service files at start-up.
@@ -146,6 +149,10 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := m.scheduleRetention(ctx); err != nil {
 			return fmt.Errorf("retention: %w", err)
 		}
+	}
+
+	if err := m.openDocuments(ctx); err != nil {
+		return fmt.Errorf("documents: %w", err)
 	}
 
 	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})

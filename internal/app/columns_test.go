@@ -102,6 +102,11 @@ var notPersonal = map[string]string{
 	"id_devices.disavow_hash":     "Streebog-256 of a random token",
 	"id_signin_blocks.account_id": "ids", "id_signin_blocks.device_id": "ids", "id_signin_blocks.reason": "codes",
 
+	"documents.id": "ids", "documents.kind": "codes of document kinds", "documents.type": "codes",
+	"documents.state": "codes", "documents.reason": "message ids", "documents.key_id": "key ids",
+	"documents.reason_args": "a refusal's numbers (a size limit, a resolution, dimensions), never content",
+	"documents.signature":   "the antivirus signature's name",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }

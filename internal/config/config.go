@@ -71,6 +71,9 @@ type Config struct {
 	Passwords PasswordSettings
 	// Services says where further service definitions are read from (see services.go).
 	Services ServiceSettings
+	// Documents say where uploaded documents are kept and which antivirus scans them (see
+	// documents.go).
+	Documents DocumentSettings
 
 	raw map[string]string // the values as given, for Dump
 }
