@@ -97,7 +97,7 @@ func (p *Provider) RegisterClient(ctx context.Context, n NewClient) (*Client, er
 		n.MinLevel = id.Simplified
 	}
 	if levelRank(n.MinLevel) < 0 {
-		fe["level"] = errs.E(errs.Invalid, "provider.bad_level", fmt.Errorf("provider: level %q", n.MinLevel))
+		fe["min-level"] = errs.E(errs.Invalid, "provider.bad_level", fmt.Errorf("provider: level %q", n.MinLevel))
 	}
 	if len(fe) > 0 {
 		return nil, fe
