@@ -60,6 +60,30 @@ func (h *handler) back(w http.ResponseWriter, r *http.Request, redirectURI, stat
 	return nil
 }
 
+// backPage takes the person back to the system from the request page.
+type backPage struct {
+	web.Page
+	URL    string
+	System string
+}
+
+// returnTo goes back to the system from the request page. The page is reached from ID's
+// forms (sign-in, consent), and the site's Content-Security-Policy (form-action 'self') stops
+// a form's navigation from being redirected to another site: so a page answers, which goes on
+// by itself (Refresh) and offers the link.
+func (h *handler) returnTo(w http.ResponseWriter, r *http.Request, system, target string) error {
+	w.Header().Set("Refresh", "0;url="+target)
+	p := &backPage{URL: target, System: system}
+	p.Title = h.site.Printer(r).T("provider.back.title")
+	return h.site.Render(w, r, http.StatusOK, "provider_back", p)
+}
+
+// backFromPage is back for the request page: a failure sent to the system through returnTo.
+func (h *handler) backFromPage(w http.ResponseWriter, r *http.Request, c *Client, redirectURI, state string, f *Failure) error {
+	h.site.Logger().Info("esia: request refused", "code", string(f.Code), "detail", f.Detail, "request_id", web.RequestID(r))
+	return h.returnTo(w, r, c.Mnemonic, errorRedirect(redirectURI, f.Code, state))
+}
+
 var challengeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{43,128}$`)
 
 // authorize is /aas/oauth2/v2/ac (and the legacy /aas/oauth2/ac): the system's signed request
@@ -213,7 +237,7 @@ func (h *handler) requestPage(w http.ResponseWriter, r *http.Request) error {
 		if err := dropRequest(r.Context(), h.p.db.Writer(), token); err != nil && !errors.Is(err, errGone) {
 			return err
 		}
-		return h.back(w, r, a.RedirectURI, a.State, fail(ErrUnconfirmed, "account level below the system's"))
+		return h.backFromPage(w, r, c, a.RedirectURI, a.State, fail(ErrUnconfirmed, "account level below the system's"))
 	}
 	granted, err := h.p.consentScopes(r.Context(), pr.ID, c.ID)
 	if err != nil {
@@ -260,7 +284,7 @@ func (h *handler) requestAnswer(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return h.back(w, r, a.RedirectURI, a.State, fail(ErrDeclined, "the person declined"))
+		return h.backFromPage(w, r, c, a.RedirectURI, a.State, fail(ErrDeclined, "the person declined"))
 	}
 	granted, err := h.p.consentScopes(r.Context(), pr.ID, c.ID)
 	if err != nil {
@@ -320,8 +344,7 @@ func (h *handler) issueCode(w http.ResponseWriter, r *http.Request, token string
 	qv.Set("code", code)
 	qv.Set("state", a.State)
 	u.RawQuery = qv.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
-	return nil
+	return h.returnTo(w, r, c.Mnemonic, u.String())
 }
 
 // amr is how ЕСИА names the way the person signed in: PWD (password and a code) — or DS for

@@ -116,7 +116,7 @@ func (p *Provider) RegisterClient(ctx context.Context, n NewClient) (*Client, er
 			return err
 		}
 		return p.record(ctx, tx, nil, audit.Entry{ActorKind: audit.ActorSystem, ActorID: "cli", Action: ActionClientRegistered,
-			ObjectType: "client", ObjectID: c.ID, Details: map[string]string{"alg": c.TokenAlg, "level": string(c.MinLevel)}})
+			ObjectType: "client", ObjectID: c.ID, Details: map[string]string{"alg": algCode(c.TokenAlg), "level": string(c.MinLevel)}})
 	})
 	if err != nil {
 		return nil, err
@@ -217,4 +217,12 @@ func (c *Client) redirectAllowed(u string) bool { return u != "" && slices.Conta
 // levelRank orders the account levels; -1 for an unknown one.
 func levelRank(l id.Level) int {
 	return slices.Index([]id.Level{id.Simplified, id.Standard, id.Confirmed}, l)
+}
+
+// algCode is how the journal names a token algorithm (a code with few digits).
+func algCode(alg string) string {
+	if alg == AlgRS256 {
+		return "rs256"
+	}
+	return "gost"
 }

@@ -36,6 +36,8 @@ func LoadRSAKey(path string, generate bool) (*rsa.PrivateKey, error) {
 		if err := atomicfile.WriteNew(path, data, 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
+	}
+	if generate {
 		data, err = os.ReadFile(path) // the winner's key, if another instance wrote first
 	}
 	if err != nil {
