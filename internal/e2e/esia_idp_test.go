@@ -233,7 +233,7 @@ func TestESIAProviderCodeFlowInTheBrowser(t *testing.T) {
 	}
 	b.CheckA11y()
 	b.Submit("#allow")
-	back1, _ := url.Parse(Eval[string](b, "location.href"))
+	back1 := waitBack(t, b, back.URL)
 	if back1.Path != "/esia/callback" || back1.Query().Get("state") != state || back1.Query().Get("code") == "" {
 		t.Fatalf("back at the system: %s", back1)
 	}
@@ -313,13 +313,13 @@ func TestESIAProviderCodeFlowInTheBrowser(t *testing.T) {
 	// The consent is remembered: the next sign-in of the system goes straight back.
 	state2 := newUUID()
 	b.Open(c.acURL(c.acParams(scope, state2)))
-	if again, _ := url.Parse(Eval[string](b, "location.href")); again.Query().Get("state") != state2 || again.Query().Get("code") == "" {
+	if again := waitBack(t, b, back.URL); again.Query().Get("state") != state2 || again.Query().Get("code") == "" {
 		t.Fatalf("a second sign-in: %s", again)
 	}
 
 	// Revoked on the security page.
 	b.Open(sep.URL + "/id/security")
-	b.Click(`a[href="/id/security/consents"]`)
+	b.Submit(`a[href="/id/security/consents"]`)
 	if h1 := b.Text("h1"); h1 != "Доступ систем к данным" || !strings.Contains(b.Text(".provider-consents"), "TESTSYS01") {
 		t.Fatalf("the consents page: %q", b.Text("main"))
 	}
@@ -338,7 +338,7 @@ func TestESIAProviderCodeFlowInTheBrowser(t *testing.T) {
 	}
 	// Declining sends ESIA-007004 back.
 	b.Submit("#deny")
-	if d, _ := url.Parse(Eval[string](b, "location.href")); !strings.HasPrefix(d.Query().Get("error_description"), "ESIA-007004") {
+	if d := waitBack(t, b, back.URL); !strings.HasPrefix(d.Query().Get("error_description"), "ESIA-007004") {
 		t.Fatalf("declined: %s", d)
 	}
 
@@ -351,5 +351,23 @@ func TestESIAProviderCodeFlowInTheBrowser(t *testing.T) {
 	b.Open(sep.URL + "/id/account")
 	if h1 := b.Text("h1"); h1 != "Вход" {
 		t.Fatalf("after the system's logout the account page shows %q", h1)
+	}
+}
+
+// waitBack waits until the browser is back at the system (the page going back refreshes by
+// itself) and returns the address it came back to.
+func waitBack(t *testing.T, b *Browser, system string) *url.URL {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		href := Eval[string](b, "location.href")
+		if strings.HasPrefix(href, system) {
+			u, _ := url.Parse(href)
+			return u
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the browser stays at %s", href)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
