@@ -163,7 +163,7 @@ func (c *esiaClient) authorizeAs(session string, q url.Values) *url.URL {
 		c.t.Fatalf("ac: %d %s %s", resp.StatusCode, loc, body)
 	}
 	resp, _ = get(c.t, c.sep.URL+loc, session)
-	if resp.StatusCode == http.StatusOK { // the consent page: allow
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Refresh") == "" { // the consent page: allow
 		req, _ := http.NewRequest("POST", c.sep.URL+loc, strings.NewReader("decision=allow"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Authorization", "Bearer "+session)
@@ -206,7 +206,9 @@ func jwtPart(t *testing.T, tok string, i int) map[string]any {
 // remembered, listed on /id/security/consents and revoked there.
 func TestESIAProviderCodeFlowInTheBrowser(t *testing.T) {
 	sep := Start(t)
-	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<!doctype html><html lang=\"ru\"><title>ok</title><main>ok</main></html>") }))
+	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<!doctype html><html lang=\"ru\"><title>ok</title><main>ok</main></html>")
+	}))
 	defer back.Close()
 	const phone, email, pw = "+79005558001", "esia.citizen@example.ru", "Сложный-Пароль-2026"
 	registerAccount(t, sep, phone, email, pw)
