@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -40,7 +41,13 @@ var providerSettings = []setting{
 		}},
 	{flag: "esia-rsa-key-file", env: "SEP_ESIA_RSA_KEY_FILE", arg: "FILE",
 		usage: "the RSA key (PKCS#8 PEM) of RS256 tokens for systems registered with that algorithm; generated in the data directory in demo mode",
-		apply: func(c *Config, v string) error { c.Provider.RSAKeyFile = v; return nil }},
+		apply: func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return reason("an empty file name")
+			}
+			c.Provider.RSAKeyFile = v
+			return nil
+		}},
 }
 
 func init() { settings = append(settings, providerSettings...) }
