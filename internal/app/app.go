@@ -24,6 +24,7 @@ import (
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/maintenance"
@@ -70,6 +71,8 @@ type Main struct {
 	ID *id.Service
 	// Passport issues and verifies electronic passports.
 	Passport *passport.Service
+	// Provider is ID as an ЕСИА provider (internal/id/provider).
+	Provider *provider.Provider
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
@@ -139,6 +142,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openPassport(); err != nil {
 		return err
 	}
+	if err := m.openProvider(); err != nil {
+		return err
+	}
 	if m.Audit != nil { // nil: migrations pending, see openAudit
 		if err := m.scheduleRetention(ctx); err != nil {
 			return fmt.Errorf("retention: %w", err)
@@ -151,7 +157,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, provider.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -173,6 +179,7 @@ func (m *Main) Open(ctx context.Context) error {
 	validate.Register(m.Site, nil)
 	id.Register(m.Site, m.ID)
 	passport.Register(m.Site, m.Passport)
+	provider.Register(m.Site, m.Provider)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}

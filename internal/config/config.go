@@ -69,6 +69,8 @@ type Config struct {
 	IDIdleTimeout time.Duration
 	// Passwords are the password rules an operator may set (see passwords.go).
 	Passwords PasswordSettings
+	// Provider configures ID as an ЕСИА provider (see provider.go).
+	Provider ProviderSettings
 
 	raw map[string]string // the values as given, for Dump
 }
