@@ -71,6 +71,8 @@ type Config struct {
 	Passwords PasswordSettings
 	// Provider configures ID as an ЕСИА provider (see provider.go).
 	Provider ProviderSettings
+	// Cabinet says which ЕСИА the cabinet signs citizens in through (see cabinet.go).
+	Cabinet CabinetSettings
 
 	raw map[string]string // the values as given, for Dump
 }
