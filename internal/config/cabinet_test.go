@@ -14,7 +14,9 @@ func init() {
 		{env: "SEP_ESIA_SIGNER", value: "csptest -keyset -sign GOST12_256", reason: "a command needs {in} and {out}, or give an http(s) URL"},
 		{env: "SEP_ESIA_SIGNER_REVERSE", value: "true", ok: func(c *Config) bool { return c.Cabinet.SignerReverse }},
 		{env: "SEP_ESIA_SIGNER_REVERSE", value: "yes", reason: "not a boolean (want true or false)"},
-		{env: "SEP_ESIA_PROVIDER_CERT_FILES", value: "/a.pem, /b.pem", ok: func(c *Config) bool { return len(c.Cabinet.ProviderCertFiles) == 2 && c.Cabinet.ProviderCertFiles[1] == "/b.pem" }},
+		{env: "SEP_ESIA_PROVIDER_CERT_FILES", value: "/a.pem, /b.pem", ok: func(c *Config) bool {
+			return len(c.Cabinet.ProviderCertFiles) == 2 && c.Cabinet.ProviderCertFiles[1] == "/b.pem"
+		}},
 		{env: "SEP_ESIA_PROVIDER_CERT_FILES", value: "/a.pem,", reason: "an empty file name"},
 		{env: "SEP_ESIA_PROVIDER_ISSUER", value: "esia", reason: "not an absolute URL"},
 		{env: "SEP_ESIA_PROVIDER_ISSUER", value: "http://esia.gosuslugi.ru/", ok: func(c *Config) bool { return c.Cabinet.Issuer == "http://esia.gosuslugi.ru/" }},
