@@ -20,6 +20,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/api"
 	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/cabinet"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
@@ -73,6 +74,8 @@ type Main struct {
 	Passport *passport.Service
 	// Provider is ID as an ЕСИА provider (internal/id/provider).
 	Provider *provider.Provider
+	// Cabinet is the citizen's cabinet, entered «Через Госуслуги» (internal/cabinet).
+	Cabinet *cabinet.Service
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).
@@ -145,6 +148,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openProvider(); err != nil {
 		return err
 	}
+	m.openCabinet(secure)
 	if m.Audit != nil { // nil: migrations pending, see openAudit
 		if err := m.scheduleRetention(ctx); err != nil {
 			return fmt.Errorf("retention: %w", err)
@@ -157,7 +161,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, provider.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, provider.Templates, cabinet.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -180,6 +184,7 @@ func (m *Main) Open(ctx context.Context) error {
 	id.Register(m.Site, m.ID)
 	passport.Register(m.Site, m.Passport)
 	provider.Register(m.Site, m.Provider)
+	cabinet.Register(m.Site, m.Cabinet)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}
@@ -194,6 +199,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return &config.Error{Setting: "SEP_HTTP_ADDR", Value: cfg.HTTPAddr, Reason: "cannot listen: " + err.Error()}
 	}
 	m.listener = ln
+	if err := m.startCabinet(ctx); err != nil {
+		return err
+	}
 	m.server = &http.Server{
 		Handler:           m.Site.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

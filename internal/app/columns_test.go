@@ -77,6 +77,12 @@ var notPersonal = map[string]string{
 	"id_flows.state": "codes", "id_flows.account_id": "ids",
 	"id_codes.id": "ids", "id_codes.flow_id": "ids", "id_codes.purpose": "codes", "id_codes.channel": "codes",
 	"id_codes.code_mac": "HMAC of a one-time code under a derived key",
+	// The cabinet (internal/cabinet): the person data, the oid and the ЕСИА tokens are sealed.
+	"cabinet_profiles.id": "ids", "cabinet_profiles.level": "codes (urn:esia:sbj:lvl)",
+	"cabinet_profiles.consent_version": "the version of the consent text",
+	"cabinet_sessions.id":              "ids", "cabinet_sessions.token_hash": "Streebog-256 of a random token",
+	"cabinet_sessions.stage": "codes", "cabinet_sessions.state": "a random UUID sent to ЕСИА (the OAuth state)",
+	"cabinet_sessions.profile_id": "ids",
 	// ID as an ЕСИА provider (internal/id/provider): systems, and people by id and oid only.
 	"id_provider_clients.id": "ids", "id_provider_clients.mnemonic": "the system's public name (client_id)",
 	"id_provider_clients.cert": "an information system's public certificate", "id_provider_clients.cert_hash": "digests",
