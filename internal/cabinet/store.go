@@ -136,12 +136,9 @@ func (s *Service) session(ctx context.Context, token string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	ss.Stage, ss.State, ss.ProfileID = Stage(stage), state.String, profile.String
 	now := s.now()
 	if !now.Before(ss.ExpiresAt) || (ss.Stage != StageSignIn && now.Sub(ss.SeenAt) >= IdleTimeout) {
-		return nil, errNoSession
-	}
-	ss.Stage, ss.State, ss.ProfileID = Stage(stage), state.String, profile.String
-	if ss.Stage != StageSignIn && now.Sub(ss.SeenAt) >= IdleTimeout {
 		return nil, errNoSession
 	}
 	if data.Valid() {
