@@ -3,9 +3,12 @@ package e2e
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +16,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sep-platform/sep/gost/gost3410"
+	"github.com/sep-platform/sep/gost/gostpkix"
+	"github.com/sep-platform/sep/gost/gostx509"
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/registry/sim"
 )
 
@@ -258,5 +265,82 @@ func TestCabinetEntryScripted(t *testing.T) {
 	}
 	if _, idle := fetchPage(t, c, "GET", sep.URL+"/cabinet", nil); !strings.Contains(idle, `id="esia-signin"`) {
 		t.Fatal("an idle cabinet session still open after 20 minutes")
+	}
+}
+
+// Pointed by settings alone at another ЕСИА — here a second СЭП instance standing in for it,
+// with the cabinet's mnemonic, certificate and key files and the provider's certificate — the
+// cabinet signs in through it, and its sign-out goes to that ЕСИА's logout by a page (another
+// site: a form may not be redirected there).
+func TestCabinetAgainstAnotherESIABySettings(t *testing.T) {
+	esiaSEP := Start(t)
+	const phone, email, pw = "+79005558104", "cabinet.external@example.ru", "Кабинет-Пароль-2026"
+	token := registerAccount(t, esiaSEP, phone, email, pw)
+	p := cabinetPerson(t, esiaSEP, email, 2)
+
+	dir := t.TempDir()
+	curve, _ := gost3410.CurveByName("tc26-256-A")
+	key, _ := gost3410.GenerateKey(curve, nil)
+	name, _ := gostx509.ParseName("CN=EXTCABINET,O=Example")
+	der, _ := gostx509.CreateCertificate(nil, &gostx509.Template{Subject: name, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(24 * time.Hour)}, nil, key.PublicKey(), key)
+	keyPEM, _ := gostpkix.EncodePrivateKeyPEM(key)
+	_, providerCert := get(t, esiaSEP.URL+"/aas/oauth2/certs/gost.pem", "")
+	for f, b := range map[string][]byte{"system.cer": der, "system.key": keyPEM, "esia.pem": providerCert} {
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The cabinet listens where it is registered: a fixed free port known before it starts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	if _, err := esiaSEP.Provider.RegisterClient(context.Background(), provider.NewClient{Mnemonic: "EXTCABINET", CertDER: der,
+		RedirectURIs: []string{"http://" + addr + "/cabinet/callback", "http://" + addr + "/cabinet/signedout"},
+		Scopes: strings.Fields("openid fullname birthdate gender snils inn id_doc birthplace email mobile contacts addresses")}); err != nil {
+		t.Fatal(err)
+	}
+	sep := Start(t, "SEP_HTTP_ADDR", addr, "SEP_ESIA_URL", esiaSEP.URL, "SEP_ESIA_MNEMONIC", "EXTCABINET",
+		"SEP_ESIA_CERT_FILE", filepath.Join(dir, "system.cer"), "SEP_ESIA_KEY_FILE", filepath.Join(dir, "system.key"),
+		"SEP_ESIA_PROVIDER_CERT_FILES", filepath.Join(dir, "esia.pem"), "SEP_ESIA_PROVIDER_ISSUER", "http://esia.gosuslugi.ru/")
+	if c, err := sep.Provider.ClientByMnemonic(context.Background(), "SEPCABINET"); err == nil {
+		t.Fatalf("pointed at another ЕСИА, the instance registered its own cabinet client %s", c.Mnemonic)
+	}
+
+	// The ID session is the other ЕСИА's; the cabinet's cookie is this instance's.
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(esiaSEP.URL)
+	jar.SetCookies(u, []*http.Cookie{{Name: id.SessionCookie, Value: token, Path: "/"}})
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, body := fetchPage(t, c, "GET", sep.URL+"/cabinet/signin", nil)
+	if !strings.HasPrefix(resp.Request.URL.String(), esiaSEP.URL+"/aas/oauth2/request/") {
+		t.Fatalf("«Войти через Госуслуги» went to %s", resp.Request.URL)
+	}
+	resp, body = fetchPage(t, c, "POST", resp.Request.URL.String(), url.Values{"decision": {"allow"}, "csrf_token": {csrfOf(t, body)}})
+	_, target, _ := strings.Cut(resp.Header.Get("Refresh"), "url=")
+	if !strings.HasPrefix(target, sep.URL+"/cabinet/callback?") {
+		t.Fatalf("the other ЕСИА hands back to %q", target)
+	}
+	resp, body = fetchPage(t, c, "GET", target, nil)
+	resp, body = fetchPage(t, c, "POST", sep.URL+"/cabinet/consent", url.Values{"decision": {"agree"}, "version": {"transfer-v1"},
+		"csrf_token": {csrfOf(t, body)}})
+	if resp.Request.URL.Path != "/cabinet" || !strings.Contains(body, p.LastName) || !strings.Contains(body, p.SNILS) {
+		t.Fatalf("the cabinet through the other ЕСИА: %s %d", resp.Request.URL, resp.StatusCode)
+	}
+	// Sign-out: a page that goes on to the other ЕСИА's logout, which comes back.
+	resp, body = fetchPage(t, c, "POST", sep.URL+"/cabinet/signout", url.Values{"csrf_token": {csrfOf(t, body)}})
+	_, target, _ = strings.Cut(resp.Header.Get("Refresh"), "url=")
+	if resp.StatusCode != 200 || !strings.HasPrefix(target, esiaSEP.URL+"/idp/ext/Logout?client_id=EXTCABINET&redirect_url=") ||
+		!strings.Contains(body, `id="back"`) {
+		t.Fatalf("sign-out: %d %q", resp.StatusCode, target)
+	}
+	if resp, _ = fetchPage(t, c, "GET", target, nil); resp.Request.URL.String() != sep.URL+"/cabinet/signedout" {
+		t.Fatalf("the other ЕСИА's logout led to %s", resp.Request.URL)
+	}
+	if resp, _ = fetchPage(t, c, "GET", esiaSEP.URL+"/api/v1/account", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the other ЕСИА's session after the sign-out: %d", resp.StatusCode)
 	}
 }
