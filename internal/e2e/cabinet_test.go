@@ -300,7 +300,7 @@ func TestCabinetAgainstAnotherESIABySettings(t *testing.T) {
 	ln.Close()
 	if _, err := esiaSEP.Provider.RegisterClient(context.Background(), provider.NewClient{Mnemonic: "EXTCABINET", CertDER: der,
 		RedirectURIs: []string{"http://" + addr + "/cabinet/callback", "http://" + addr + "/cabinet/signedout"},
-		Scopes: strings.Fields("openid fullname birthdate gender snils inn id_doc birthplace email mobile contacts addresses")}); err != nil {
+		Scopes:       strings.Fields("openid fullname birthdate gender snils inn id_doc birthplace email mobile contacts addresses")}); err != nil {
 		t.Fatal(err)
 	}
 	sep := Start(t, "SEP_HTTP_ADDR", addr, "SEP_ESIA_URL", esiaSEP.URL, "SEP_ESIA_MNEMONIC", "EXTCABINET",
