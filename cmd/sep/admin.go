@@ -19,6 +19,7 @@ const adminUsage = `Usage: sep admin maintenance schedule -from TIME -to TIME [-
        sep admin maintenance list [-all]
        sep admin maintenance cancel ID
 ` + adminUsersUsage + `
+` + adminClientsUsage + `
 
 Administration. Settings (database, data directory) come from the environment or from flags
 before the subcommand: sep admin -data-dir DIR maintenance list.
@@ -34,6 +35,8 @@ before the subcommand: sep admin -data-dir DIR maintenance list.
 
 ` + adminUsersHelp + `
 
+` + adminClientsHelp + `
+
 Every instance sees a maintenance change within 5 seconds. Every change is journaled.`
 
 // adminCommands are the subcommands of sep admin, each with its own subcommands.
@@ -43,6 +46,10 @@ var adminCommands = map[string]func(*environment, *config.Config, []string) int{
 	"block":       adminBlock,
 	"unblock":     adminUnblock,
 	"list-users":  adminListUsers,
+
+	"register-client": adminRegisterClient,
+	"list-clients":    adminListClients,
+	"disable-client":  adminDisableClient,
 }
 
 func cmdAdmin(env *environment, args []string) int {

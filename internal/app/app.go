@@ -20,11 +20,13 @@ import (
 
 	"github.com/sep-platform/sep/internal/api"
 	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/cabinet"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/documents"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
 	"github.com/sep-platform/sep/internal/maintenance"
@@ -72,6 +74,10 @@ type Main struct {
 	ID *id.Service
 	// Passport issues and verifies electronic passports.
 	Passport *passport.Service
+	// Provider is ID as an ЕСИА provider (internal/id/provider).
+	Provider *provider.Provider
+	// Cabinet is the citizen's cabinet, entered «Через Госуслуги» (internal/cabinet).
+	Cabinet *cabinet.Service
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Documents keeps uploaded documents sealed, checked and scanned (internal/documents).
@@ -145,6 +151,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openPassport(); err != nil {
 		return err
 	}
+	if err := m.openProvider(); err != nil {
+		return err
+	}
+	m.openCabinet(secure)
 	if m.Audit != nil { // nil: migrations pending, see openAudit
 		if err := m.scheduleRetention(ctx); err != nil {
 			return fmt.Errorf("retention: %w", err)
@@ -164,7 +174,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, services.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, services.Templates, provider.Templates, cabinet.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -187,6 +197,8 @@ func (m *Main) Open(ctx context.Context) error {
 	id.Register(m.Site, m.ID)
 	passport.Register(m.Site, m.Passport)
 	services.Register(m.Site, m.Services, m.ID)
+	provider.Register(m.Site, m.Provider)
+	cabinet.Register(m.Site, m.Cabinet)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}
@@ -201,6 +213,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return &config.Error{Setting: "SEP_HTTP_ADDR", Value: cfg.HTTPAddr, Reason: "cannot listen: " + err.Error()}
 	}
 	m.listener = ln
+	if err := m.startCabinet(ctx); err != nil {
+		return err
+	}
 	m.server = &http.Server{
 		Handler:           m.Site.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

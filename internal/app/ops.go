@@ -11,6 +11,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/passport"
 	"github.com/sep-platform/sep/internal/services"
@@ -25,7 +26,7 @@ var opsAPI []byte
 
 // APIParts are the parts of the API document (package api), one per domain with JSON routes.
 func APIParts() [][]byte {
-	return append([][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI, passport.OpenAPI, services.OpenAPI}, id.OpenAPI()...)
+	return append([][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI, passport.OpenAPI, services.OpenAPI, provider.OpenAPI}, id.OpenAPI()...)
 }
 
 // registerOps adds the endpoints for operators and load balancers.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/cabinet"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/documents"
 	"github.com/sep-platform/sep/internal/id"
@@ -35,7 +36,7 @@ const (
 // rotation re-seals and `sep keys status` counts. A store with personal data adds its tables
 // here.
 func SealedTables() []seal.Table {
-	return slices.Concat(notify.Tables(), registry.Tables(), id.Tables(), passport.Tables(), documents.Tables())
+	return slices.Concat(notify.Tables(), registry.Tables(), id.Tables(), passport.Tables(), documents.Tables(), cabinet.Tables())
 }
 
 // KeyOptions says where the instance keys are, from the settings.

@@ -74,6 +74,10 @@ type Config struct {
 	// Documents say where uploaded documents are kept and which antivirus scans them (see
 	// documents.go).
 	Documents DocumentSettings
+	// Provider configures ID as an ЕСИА provider (see provider.go).
+	Provider ProviderSettings
+	// Cabinet says which ЕСИА the cabinet signs citizens in through (see cabinet.go).
+	Cabinet CabinetSettings
 
 	raw map[string]string // the values as given, for Dump
 }

@@ -176,6 +176,9 @@ func flows(t *testing.T, sep *Instance) []string {
 	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
 	// followed until the account is standard.
 	spell(profileFlow(t, sep, token)...)
+	// The cabinet entered «Через Госуслуги» as that account: its profile (the person data from
+	// ЕСИА) and its session (the ЕСИА tokens) are sealed.
+	cabinetEnter(t, sep.URL, token)
 	// Its password changed through the API (the history keeps the old one's hash only).
 	req, _ := json.Marshal(map[string]string{"current_password": "Сканер-Пароль-2026", "password": "Сканер-Пароль-2027?"})
 	if resp, body := apitest.New(t, sep.API, sep.URL).Send("POST", "/api/v1/account/password", req,

@@ -61,6 +61,7 @@ type Site struct {
 	metrics *httpMetrics
 	limits  map[string]int64 // route pattern → body limit, for routes that differ
 	open    map[string]bool  // route patterns served during maintenance windows
+	noToken map[string]bool  // paths whose POSTs need no CSRF token (AllowWithoutCSRFToken)
 	// patterns are the registered routes, for Patterns.
 	patterns []string
 }
