@@ -34,8 +34,8 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
-	"github.com/sep-platform/sep/internal/passport/mrz"
 	"github.com/sep-platform/sep/internal/notify"
+	"github.com/sep-platform/sep/internal/passport/mrz"
 	"github.com/sep-platform/sep/internal/passport/vds"
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/seal"
@@ -188,7 +188,9 @@ var (
 )
 
 // Tables declares the tables of this package that hold sealed data.
-func Tables() []seal.Table { return []seal.Table{passportsTable, signersTable, checksTable, requestsTable} }
+func Tables() []seal.Table {
+	return []seal.Table{passportsTable, signersTable, checksTable, requestsTable}
+}
 
 // Errors.
 var (
