@@ -99,6 +99,11 @@ func (h *Handler) operatorAction(w http.ResponseWriter, r *http.Request, action 
 		if errors.Is(err, ErrNotFound) || !h.fail(r, &page.formPage, err, "reason") {
 			return err
 		}
+		for i := range page.Summary {
+			if action == "reissue" {
+				page.Summary[i].Field = "reissue-reason"
+			}
+		}
 		return h.renderOperator(w, r, http.StatusUnprocessableEntity, page)
 	}
 	done := "annulled"
