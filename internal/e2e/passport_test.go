@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,10 +12,13 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/passport"
+	"github.com/sep-platform/sep/internal/passport/mrz"
 	"github.com/sep-platform/sep/internal/passport/qr"
+	"github.com/sep-platform/sep/internal/web"
 )
 
 // demoPassport returns the passport SeedDemo issued to the confirmed demo citizen.
@@ -300,4 +306,51 @@ func TestPassportHolderAndOperatorInTheBrowser(t *testing.T) {
 	if !told {
 		t.Fatal("the holder was not told of the annulment by e-mail")
 	}
+}
+
+// passportFlows, for TestPlaintextScan: a passport issued to the account (its holder's name,
+// birth place, paper passport and photo), checked online through the API, a re-issue asked
+// for with a note, then re-issued and the new one annulled by an operator with
+// reasons; it returns the personal values they stored.
+func passportFlows(t *testing.T, sep *Instance, login string) []string {
+	t.Helper()
+	ctx := context.Background()
+	a, err := sep.ID.AccountByLogin(ctx, nil, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const photoMark = "ФотоСканерПаспорт-7731"
+	h := passport.DemoHolder(7)
+	h.AccountID, h.Surname, h.GivenNames, h.BirthPlace = a.ID, "Печатникова", "Зоя Шифровна", "посёлок Паспортный"
+	h.PaperSeries, h.PaperNumber, h.INN, h.SNILS = "4599", "775533", "770700998811", "998-877-665 54"
+	h.Photo = append(h.Photo, photoMark...) // a PNG reader stops at IEND: the trailer is its mark
+	p, err := sep.Passport.Issue(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := apitest.New(t, sep.API, sep.URL)
+	js, _ := json.Marshal(map[string]string{"payload": p.Payload})
+	if resp, body := c.Send("POST", "/api/v1/passports/verify", js); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(string(body), `"result":"valid"`) {
+		t.Fatalf("verify: %d %s", resp.StatusCode, body)
+	}
+	const note = "Сменила фамилию на Переплётову, свидетельство о браке"
+	// The holder's request, as the cabinet makes it (the account's sessions ended at «это был
+	// не я» in an earlier flow).
+	holder := web.WithPrincipal(httptest.NewRequest("POST", "/", nil), &web.Principal{Kind: web.Citizen, ID: a.ID, Session: "scan"})
+	if _, err := sep.Passport.RequestReissue(ctx, holder, a.ID, p.Number, "name", note); err != nil {
+		t.Fatal(err)
+	}
+	const reissued, annulled = "Перевыпуск по заявлению Печатниковой", "Аннулирован по решению суда Сканерска"
+	op := httptest.NewRequest("POST", "/", nil)
+	np, err := sep.Passport.OperatorReissue(ctx, op, p.Number, reissued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sep.Passport.OperatorAnnul(ctx, op, np.Number, annulled); err != nil {
+		t.Fatal(err)
+	}
+	return []string{h.Surname, h.GivenNames, h.Surname + " " + h.GivenNames, mrz.Transliterate(h.Surname),
+		h.BirthPlace, "Паспортный", h.PaperSeries + h.PaperNumber, h.PaperSeries + " " + h.PaperNumber, `"` + h.PaperNumber + `"`,
+		h.INN, h.SNILS, "99887766554", photoMark, note, "Переплётову", reissued, annulled, "Сканерска"}
 }
