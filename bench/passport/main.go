@@ -5,7 +5,8 @@
 //
 //   - online: POST /api/v1/passports/verify through the real HTTP stack (an httptest server
 //     on 127.0.0.1 with sep's site and middleware, SQLite in a temporary directory), with
-//     -clients concurrent clients; each check is recorded for the holder as in production.
+//     -clients concurrent clients; each check is recorded for the holder and journaled as in
+//     production (in batches: see internal/passport/checks.go).
 //
 //     go run ./bench/passport -duration 10s
 package main
@@ -22,12 +23,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/sep-platform/sep/gost/gost3410"
+	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/passport"
@@ -42,14 +45,15 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
 	clients := flag.Int("clients", 2*runtime.GOMAXPROCS(0), "concurrent HTTP clients")
 	n := flag.Int("passports", 100, "passports issued and verified in turn")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the online measurement to this file")
 	flag.Parse()
-	if err := run(*duration, *clients, *n); err != nil {
+	if err := run(*duration, *clients, *n, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/passport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, clients, n int) error {
+func run(duration time.Duration, clients, n int, cpuprofile string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "bench-passport")
 	if err != nil {
@@ -69,10 +73,15 @@ func run(duration time.Duration, clients, n int) error {
 	if err != nil {
 		return err
 	}
-	svc, err := passport.New(passport.Options{DB: d, Box: seal.NewBox(seal.GenerateRing(), nil), RootKey: root})
+	journal, err := audit.New(d, audit.Options{})
 	if err != nil {
 		return err
 	}
+	svc, err := passport.New(passport.Options{DB: d, Box: seal.NewBox(seal.GenerateRing(), nil), RootKey: root, Journal: journal})
+	if err != nil {
+		return err
+	}
+	defer svc.Close(ctx)
 	payloads := make([]string, n)
 	for i := range payloads {
 		p, err := svc.IssueDemo(ctx, i, "")
@@ -109,6 +118,16 @@ func run(duration time.Duration, clients, n int) error {
 	srv := httptest.NewServer(site.Handler())
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	online := measure(duration, clients, func(i int) error {
 		body := []byte(`{"payload":"` + payloads[i%n] + `"}`)
 		resp, err := client.Post(srv.URL+"/api/v1/passports/verify", "application/json", bytes.NewReader(body))
@@ -123,6 +142,7 @@ func run(duration time.Duration, clients, n int) error {
 		return nil
 	})
 
+	pprof.StopCPUProfile() // nothing when none was started
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "verification\tper second\tgoal\t\n")
 	for _, r := range []struct {

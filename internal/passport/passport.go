@@ -139,6 +139,8 @@ type Service struct {
 	box *seal.Box
 	now func() time.Time
 
+	checks *checkRecorder // the online verifications, written in batches
+
 	mu     sync.Mutex // guards the fields below
 	trust  *vds.Trust
 	signer *signer   // the current issuing key
@@ -170,7 +172,9 @@ func New(opt Options) (*Service, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{opt: opt, db: opt.DB, box: opt.Box, now: opt.Now}, nil
+	s := &Service{opt: opt, db: opt.DB, box: opt.Box, now: opt.Now}
+	s.checks = &checkRecorder{s: s}
+	return s, nil
 }
 
 // The sealed personal data of passports and the private keys of the issuing certificates.
