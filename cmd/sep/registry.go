@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/passport"
 	"github.com/sep-platform/sep/internal/registry/passlist"
 )
 
@@ -87,7 +90,12 @@ func cmdRegistry(env *environment, args []string) int {
 			return exitFailure
 		}
 	}
-	return run(ctx, passlist.New(d, passlist.Options{}))
+	// The server's workers re-check the electronic passports' paper passports against the new
+	// list: the job is enqueued in the import's transaction.
+	q := jobs.New(d)
+	return run(ctx, passlist.New(d, passlist.Options{OnImported: func(ctx context.Context, tx *sql.Tx, m passlist.Meta) error {
+		return passport.EnqueuePaperRecheck(ctx, q, tx, m.Version)
+	}}))
 }
 
 // openInput opens the file to import, or standard input for "-", and tells its size when known.

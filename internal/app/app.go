@@ -304,6 +304,10 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Warn("in-flight requests did not finish in time; closing their connections", "err", serr)
 		m.server.Close()
 	}
+	// The online passport checks still in memory are written now that no request adds more.
+	if err := m.Passport.Close(sctx); err != nil {
+		m.Logger.Warn("passport checks could not be recorded at shutdown", "err", err)
+	}
 	// Jobs cut short at the end of the drain go back to the queue in a moment; half the
 	// reserve waits for that, the rest is the journal's.
 	select {
@@ -335,6 +339,11 @@ func (m *Main) Close() error {
 	}
 	if m.InvalidPassports != nil {
 		m.InvalidPassports.Close() // stops a load before the database closes under it
+	}
+	if m.Passport != nil && m.DB != nil { // Run did it, unless it never ran
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = errors.Join(err, m.Passport.Close(ctx))
+		cancel()
 	}
 	if m.DB != nil {
 		err = errors.Join(err, m.DB.Close())

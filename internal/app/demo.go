@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/passport"
 	"github.com/sep-platform/sep/internal/registry/sim"
 )
 
@@ -41,5 +43,27 @@ func (m *Main) SeedDemo(ctx context.Context) ([]id.DemoUser, id.DemoOutcome, err
 	if err != nil || out != id.DemoCreated {
 		return nil, out, err
 	}
+	// The confirmed citizen holds an electronic passport, so that /verify and the cabinet
+	// page have something to show.
+	for _, u := range users {
+		if u.Role == id.Citizen && u.Level == id.Confirmed && u.Profile.Passport != nil {
+			if _, err := m.Passport.Issue(ctx, demoHolder(u)); err != nil {
+				return nil, out, fmt.Errorf("demo passport: %w", err)
+			}
+		}
+	}
 	return users, out, nil
+}
+
+// demoHolder is the passport holder of a demo citizen: their profile, a generated photo.
+func demoHolder(u id.DemoUser) passport.Holder {
+	p := u.Profile
+	h := passport.DemoHolder(0)
+	given := p.FirstName
+	if p.MiddleName != "" {
+		given += " " + p.MiddleName
+	}
+	h.AccountID, h.Surname, h.GivenNames, h.BirthDate, h.BirthPlace = u.ID, p.LastName, given, p.BirthDate, p.BirthPlace
+	h.INN, h.SNILS, h.PaperSeries, h.PaperNumber, h.Sex = p.INN, p.SNILS, p.Passport.Series, p.Passport.Number, ""
+	return h
 }

@@ -17,7 +17,7 @@ import (
 // registry.Adapters the same way.
 func (m *Main) openRegistry(ctx context.Context) {
 	cfg := m.Config
-	m.InvalidPassports = passlist.New(m.DB, passlist.Options{Logger: m.Logger})
+	m.InvalidPassports = passlist.New(m.DB, passlist.Options{Logger: m.Logger, OnImported: m.paperRecheck})
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	if meta, err := m.InvalidPassports.Status(sctx); err == nil && meta.Version == 0 {
 		m.Logger.Info("no list of invalid passports is imported: passport checks rely on the registry alone " +

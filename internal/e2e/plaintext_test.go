@@ -207,6 +207,9 @@ func flows(t *testing.T, sep *Instance) []string {
 		}
 	}
 	spell("scan.unknown@example.ru", "scan.unknown", "Неверный-Скан-2026")
+	// An electronic passport of the account: issued, checked, a re-issue asked for, re-issued
+	// and annulled by an operator.
+	spell(passportFlows(t, sep, accPhone)...)
 	// Last, as it blocks the account: a staff account and a block with its note.
 	spell(adminFlows(t, sep)...)
 	return values

@@ -75,6 +75,17 @@ type Service struct {
 	// back after «это был не я»): each part of ID that must follow — the sign-in lock is
 	// lifted, remembered devices are forgotten — adds itself with OnRecovered.
 	onRecovered []func(ctx context.Context, tx *sql.Tx, accountID string) error
+
+	// onSignIn run in the transaction that starts a session (every way of signing in ends
+	// there): a domain that follows its holder at sign-in — the electronic passport re-checks
+	// its paper passport — adds itself with OnSignIn.
+	onSignIn []func(ctx context.Context, x db.Querier, accountID string) error
+}
+
+// OnSignIn adds f to what runs, in the transaction that starts a session, when someone signs
+// in; an error from f fails the sign-in, so f must not fail for reasons of its own domain.
+func (s *Service) OnSignIn(f func(ctx context.Context, x db.Querier, accountID string) error) {
+	s.onSignIn = append(s.onSignIn, f)
 }
 
 // OnRecovered adds f to what runs, inside the transaction, when an account is recovered; an

@@ -80,6 +80,11 @@ func (s *Service) startSession(ctx context.Context, x db.Querier, accountID, dev
 	if err != nil {
 		return nil, "", fmt.Errorf("id: store session: %w", err)
 	}
+	for _, f := range s.onSignIn {
+		if err := f(ctx, x, accountID); err != nil {
+			return nil, "", err
+		}
+	}
 	return ss, token, nil
 }
 

@@ -54,6 +54,7 @@ const (
 	DeadlineReminder  KindName = "deadline_reminder"  // something is due soon
 	TestMessage       KindName = "test"               // a test message the person asked for
 	LevelChanged      KindName = "level_changed"      // the account's level went up or down (Level: one of AccountLevels)
+	PassportStatus    KindName = "passport_status"    // an electronic passport was suspended, annulled or re-issued
 )
 
 // Kind is a row of the table of message kinds: which channels may carry it, which data its
@@ -143,6 +144,15 @@ var kinds = []Kind{
 		Channels: []Channel{Inbox, Email},
 		Params:   []string{"Level", "Reason", "Time"},
 		Example:  map[string]any{"Level": "standard", "Reason": "", "Time": exampleTime},
+	},
+	{
+		// Status is suspended, annulled or reissued; Reason a passport reason code (lost,
+		// compromised, paper_invalid, operator, data_changed); the texts say what to do.
+		Name:     PassportStatus,
+		Channels: []Channel{Inbox, Email},
+		AlwaysOn: true,
+		Params:   []string{"Number", "Status", "Reason", "Time"},
+		Example:  map[string]any{"Number": "EP0000001", "Status": "suspended", "Reason": "paper_invalid", "Time": exampleTime},
 	},
 	{
 		Name:     TestMessage,

@@ -34,8 +34,10 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/passport/mrz"
 	"github.com/sep-platform/sep/internal/passport/vds"
+	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/web"
 )
@@ -122,6 +124,12 @@ type Options struct {
 	StatusEvery time.Duration
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// Notify tells holders of status changes (inbox and e-mail); Recipient gives an account's
+	// addresses and language. Either nil: nobody is told (tests of the store alone).
+	Notify    *notify.Notifier
+	Recipient func(ctx context.Context, accountID string) (notify.Recipient, error)
+	// Registry re-checks paper passports at their holders' sign-in (nil: not at sign-in).
+	Registry *registry.Service
 }
 
 // Service issues and verifies passports.
@@ -130,6 +138,8 @@ type Service struct {
 	db  *db.DB
 	box *seal.Box
 	now func() time.Time
+
+	checks *checkRecorder // the online verifications, written in batches
 
 	mu     sync.Mutex // guards the fields below
 	trust  *vds.Trust
@@ -162,7 +172,9 @@ func New(opt Options) (*Service, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{opt: opt, db: opt.DB, box: opt.Box, now: opt.Now}, nil
+	s := &Service{opt: opt, db: opt.DB, box: opt.Box, now: opt.Now}
+	s.checks = &checkRecorder{s: s}
+	return s, nil
 }
 
 // The sealed personal data of passports and the private keys of the issuing certificates.
@@ -170,6 +182,8 @@ var (
 	passportsTable = seal.Table{Name: "passports", Key: "id", Sealed: []string{"holder", "photo", "payload"}}
 	signersTable   = seal.Table{Name: "passport_signers", Key: "id", Sealed: []string{"private_key"}}
 	checksTable    = seal.Table{Name: "passport_checks", Key: "id", Sealed: []string{"ip"}}
+	requestsTable  = seal.Table{Name: "passport_requests", Key: "id", Sealed: []string{"note"}}
+	colNote        = requestsTable.Column("note")
 	colHolder      = passportsTable.Column("holder")
 	colPhoto       = passportsTable.Column("photo")
 	colPayload     = passportsTable.Column("payload")
@@ -178,7 +192,9 @@ var (
 )
 
 // Tables declares the tables of this package that hold sealed data.
-func Tables() []seal.Table { return []seal.Table{passportsTable, signersTable, checksTable} }
+func Tables() []seal.Table {
+	return []seal.Table{passportsTable, signersTable, checksTable, requestsTable}
+}
 
 // Errors.
 var (
@@ -237,32 +253,13 @@ func (h *Holder) check() error {
 // key, status valid; journaled in the same transaction. This is the call an approved
 // «Электронный паспорт» application makes.
 func (s *Service) Issue(ctx context.Context, h Holder) (*Passport, error) {
-	if err := h.check(); err != nil {
-		return nil, err
-	}
-	sg, err := s.currentSigner(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	issued := vds.Day(now)
-	expires := vds.Day(issued.Add(s.opt.Valid)).AddDate(0, 0, -1)
-	photo := streebog.Sum256(h.Photo)
 	for attempt := 0; ; attempt++ {
-		p := &Passport{ID: db.NewID(), Number: newNumber(), Holder: h, Status: Valid, Issued: issued, Expires: expires,
-			Agency: s.opt.Agency, SignerID: sg.ref.String(), StatusAt: now}
-		p.MRZ, err = mrz.TD3{IssuingState: s.opt.Country, Surname: h.Surname, GivenNames: h.GivenNames, Number: p.Number,
-			Nationality: h.Citizenship, BirthDate: h.BirthDate, Sex: h.Sex, ExpiryDate: expires}.Lines()
+		p, err := s.prepare(ctx, h)
 		if err != nil {
-			return nil, errs.E(errs.Invalid, "passport.holder_invalid", err)
-		}
-		seal := &vds.Seal{Country: s.opt.Country, Signer: sg.ref, Issued: issued, Number: p.Number, Surname: h.Surname,
-			GivenNames: h.GivenNames, BirthDate: h.BirthDate, Sex: h.Sex, PhotoDigest: photo[:], Expires: expires}
-		if p.Payload, err = seal.Sign(sg.key); err != nil {
-			return nil, errs.E(errs.Invalid, "passport.holder_invalid", err)
+			return nil, err
 		}
 		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := s.insert(ctx, tx, p, now); err != nil {
+			if err := s.insert(ctx, tx, p, p.StatusAt); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, nil, audit.Entry{Action: ActionIssued, ObjectType: "passport", ObjectID: p.ID,
@@ -276,6 +273,35 @@ func (s *Service) Issue(ctx context.Context, h Holder) (*Passport, error) {
 		}
 		return p, nil
 	}
+}
+
+// prepare makes a new passport of h, not yet stored: a new number, the MRZ, the seal signed
+// by the current issuing key, status valid.
+func (s *Service) prepare(ctx context.Context, h Holder) (*Passport, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	sg, err := s.currentSigner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	issued := vds.Day(now)
+	expires := vds.Day(issued.Add(s.opt.Valid)).AddDate(0, 0, -1)
+	photo := streebog.Sum256(h.Photo)
+	p := &Passport{ID: db.NewID(), Number: newNumber(), Holder: h, Status: Valid, Issued: issued, Expires: expires,
+		Agency: s.opt.Agency, SignerID: sg.ref.String(), StatusAt: now}
+	p.MRZ, err = mrz.TD3{IssuingState: s.opt.Country, Surname: h.Surname, GivenNames: h.GivenNames, Number: p.Number,
+		Nationality: h.Citizenship, BirthDate: h.BirthDate, Sex: h.Sex, ExpiryDate: expires}.Lines()
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "passport.holder_invalid", err)
+	}
+	seal := &vds.Seal{Country: s.opt.Country, Signer: sg.ref, Issued: issued, Number: p.Number, Surname: h.Surname,
+		GivenNames: h.GivenNames, BirthDate: h.BirthDate, Sex: h.Sex, PhotoDigest: photo[:], Expires: expires}
+	if p.Payload, err = seal.Sign(sg.key); err != nil {
+		return nil, errs.E(errs.Invalid, "passport.holder_invalid", err)
+	}
+	return p, nil
 }
 
 // newNumber draws a passport number: EP and 7 digits.
@@ -379,35 +405,44 @@ func (s *Service) Reinstate(ctx context.Context, r *http.Request, number string)
 }
 
 func (s *Service) change(ctx context.Context, r *http.Request, number, reason string, to Status, action string) error {
-	if to != Valid && !reasons[reason] {
-		return ErrReason
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+passportColumns+` FROM passports WHERE number = $1`, number))
-		if err != nil {
-			return err
-		}
-		switch {
-		case p.Status == Annulled:
-			return ErrAnnulled
-		case to == Valid && p.Status != Suspended:
-			return ErrNotSuspend
-		case to == p.Status:
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE passports SET status = $2, status_reason = $3, status_at = $4 WHERE id = $1`,
-			p.ID, string(to), reason, s.now().UTC()); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, r, audit.Entry{Action: action, ObjectType: "passport", ObjectID: p.ID,
-			Details: map[string]string{"reason": reason, "from": string(p.Status)}})
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := s.changeTx(ctx, tx, r, number, reason, to, action)
+		return err
 	})
-	if err == nil {
-		s.mu.Lock()
-		s.dirty = true
-		s.mu.Unlock()
+}
+
+// changeTx changes a passport's status in tx, journaled; it reports whether the status
+// changed (false: it already was to).
+func (s *Service) changeTx(ctx context.Context, tx *sql.Tx, r *http.Request, number, reason string, to Status, action string) (bool, error) {
+	if to != Valid && !reasons[reason] {
+		return false, ErrReason
 	}
-	return err
+	p, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+passportColumns+` FROM passports WHERE number = $1`, number))
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case p.Status == Annulled:
+		return false, ErrAnnulled
+	case to == Valid && p.Status != Suspended:
+		return false, ErrNotSuspend
+	case to == p.Status:
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE passports SET status = $2, status_reason = $3, status_at = $4 WHERE id = $1`,
+		p.ID, string(to), reason, s.now().UTC()); err != nil {
+		return false, err
+	}
+	if err := s.record(ctx, tx, r, audit.Entry{Action: action, ObjectType: "passport", ObjectID: p.ID,
+		Details: map[string]string{"reason": reason, "from": string(p.Status)}}); err != nil {
+		return false, err
+	}
+	// The published status list is signed anew at its next request (a rolled-back change
+	// only costs one signature).
+	s.mu.Lock()
+	s.dirty = true
+	s.mu.Unlock()
+	return true, nil
 }
 
 // record journals e: the actor is r's principal, or the system when r is nil.

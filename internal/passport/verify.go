@@ -10,6 +10,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/passport/vds"
+	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/web"
 )
 
@@ -157,28 +158,53 @@ func (s *Service) Verify(ctx context.Context, r *http.Request, payload string) (
 	if seal == nil {
 		return res, nil
 	}
-	p, err := s.ByNumber(ctx, seal.Number)
+	p, err := s.verifyRecord(ctx, seal.Number)
 	if errors.Is(err, ErrNotFound) {
 		return Result{Outcome: OutcomeBadSignature, Reason: WhyNotIssued, Online: true}, nil
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	if !sameSeal(p.Payload, seal) {
+	if p.payload != payload && !sameSeal(p.payload, seal) {
 		// A genuine seal of this number that is not the passport's current one.
 		return Result{Outcome: OutcomeBadSignature, Reason: WhyNotIssued, Online: true}, nil
 	}
 	switch {
-	case p.Status == Annulled:
+	case p.status == Annulled:
 		res.Outcome = OutcomeAnnulled
 	case res.Outcome == OutcomeExpired:
-	case p.Status == Suspended:
+	case p.status == Suspended:
 		res.Outcome = OutcomeSuspended
 	}
-	if err := s.recordCheck(ctx, r, p, res.Outcome); err != nil {
-		return Result{}, err
-	}
+	s.recordCheck(r, p.id, res.Outcome)
 	return res, nil
+}
+
+// checked is what an online verification reads of a passport's record: not the holder's data
+// nor the photo, which it need not open.
+type checked struct {
+	id      string
+	status  Status
+	payload string
+}
+
+func (s *Service) verifyRecord(ctx context.Context, number string) (*checked, error) {
+	var c checked
+	var status string
+	var payload seal.Sealed
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, status, payload FROM passports WHERE number = $1`, number).
+		Scan(&c.id, &status, &payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.status = Status(status)
+	if c.payload, err = s.box.OpenString(colPayload, c.id, payload); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 func sameSeal(stored string, s *vds.Seal) bool {
@@ -186,7 +212,9 @@ func sameSeal(stored string, s *vds.Seal) bool {
 	return err == nil && st.Equal(s)
 }
 
-func (s *Service) recordCheck(ctx context.Context, r *http.Request, p *Passport, o Outcome) error {
+// recordCheck records a check of p for its holder: queued, written with others shortly
+// after (see checkRecorder), never holding up the answer.
+func (s *Service) recordCheck(r *http.Request, passportID string, o Outcome) {
 	kind, id, ip := string(audit.ActorAnonymous), "", ""
 	if r != nil {
 		if pr, ok := web.PrincipalOf(r); ok {
@@ -197,15 +225,8 @@ func (s *Service) recordCheck(ctx context.Context, r *http.Request, p *Passport,
 		}
 	}
 	checkID := db.NewID()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO passport_checks (id, passport_id, checked_at, checker_kind, checker_id, result, ip)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, checkID, p.ID, s.now().UTC(), kind, nullString(id), string(o),
-			s.box.SealString(colIP, checkID, ip)); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, r, audit.Entry{Action: ActionVerified, ObjectType: "passport", ObjectID: p.ID,
-			Details: map[string]string{"result": string(o)}})
-	})
+	s.checks.add(checkRow{id: checkID, passportID: passportID, at: s.now().UTC(), kind: kind, checkerID: id, outcome: o,
+		ip: s.box.SealString(colIP, checkID, ip)})
 }
 
 func nullString(s string) any {
@@ -223,8 +244,12 @@ type Check struct {
 	Outcome     Outcome
 }
 
-// Checks lists the online verifications of a passport, newest first (at most limit).
+// Checks lists the online verifications of a passport, newest first (at most limit), after
+// writing those still queued, so that a holder sees every check made until then.
 func (s *Service) Checks(ctx context.Context, passportID string, limit int) ([]Check, error) {
+	if err := s.FlushChecks(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT checked_at, checker_kind, checker_id, result FROM passport_checks
 		WHERE passport_id = $1 ORDER BY checked_at DESC, id DESC LIMIT $2`, passportID, limit)
 	if err != nil {

@@ -52,6 +52,8 @@ func Register(site *web.Site, svc *Service) *Handler {
 	site.Handle("GET "+CertsPath, h.certs)
 	site.Handle("GET "+RootPath, h.root)
 	site.Handle("GET "+StatusPath, h.status)
+	h.registerCabinet()
+	h.registerOperator()
 	return h
 }
 

@@ -123,7 +123,7 @@ func (l *List) Import(ctx context.Context, r io.Reader, opt ImportOptions) (Repo
 		Source:     opt.Source,
 		Counts:     counts,
 		ImportedAt: time.Now().UTC().Truncate(time.Microsecond),
-	}, opt.AllowShrink)
+	}, opt.AllowShrink, l.opt.OnImported)
 	rep.Store = time.Since(start)
 	if err != nil {
 		return rep, err

@@ -2,6 +2,7 @@ package passlist
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -48,6 +49,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (tests). Default time.Now.
 	Now func() time.Time
+	// OnImported runs at the completion of an import, in the transaction that makes the new
+	// list current: whoever follows the list (the electronic passports re-check their paper
+	// passports) enqueues its job there, so that it runs if and only if the list changed. An
+	// error undoes the import.
+	OnImported func(ctx context.Context, tx *sql.Tx, m Meta) error
 }
 
 // List is the invalid-passport list as this instance sees it: the database holds the current

@@ -62,7 +62,8 @@ func readMeta(ctx context.Context, q db.Querier, version int64) (Meta, error) {
 // for the first to commit and then replaces its list. The list it replaces is compared in the
 // same transaction, so that the shrink rule (see ImportOptions.AllowShrink) holds against the
 // list actually replaced, whatever another instance imported meanwhile.
-func saveSet(ctx context.Context, d *db.DB, set *Set, m Meta, allowShrink bool) (Meta, error) {
+func saveSet(ctx context.Context, d *db.DB, set *Set, m Meta, allowShrink bool,
+	onImported func(context.Context, *sql.Tx, Meta) error) (Meta, error) {
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `UPDATE invalid_passport_head SET version = version + 1 WHERE id = 1
 			RETURNING version`).Scan(&m.Version); err != nil {
@@ -109,6 +110,9 @@ func saveSet(ctx context.Context, d *db.DB, set *Set, m Meta, allowShrink bool) 
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM invalid_passport_lists WHERE version <> $1`, m.Version); err != nil {
 			return fmt.Errorf("passlist: delete the old list: %w", err)
+		}
+		if onImported != nil {
+			return onImported(ctx, tx, m)
 		}
 		return nil
 	})
