@@ -417,39 +417,33 @@ func (h *handler) oidcToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	iss := h.oidcIssuer(r)
-	type refusal struct{ code, desc string }
 	var resp oidcTokenResponse
-	var refused *refusal
 	err = h.p.db.Tx(ctx, func(tx *sql.Tx) error {
 		var g *grant
 		var err error
 		if grantType == "authorization_code" {
 			if q.Get("code") == "" || q.Get("redirect_uri") == "" {
-				refused = &refusal{"invalid_request", "code and redirect_uri are required"}
-				return nil
+				return &refusal{"invalid_request", "code and redirect_uri are required"}
 			}
 			g, err = h.p.takeCode(ctx, tx, q.Get("code"))
 		} else {
 			g, err = h.p.takeRefresh(ctx, tx, q.Get("refresh_token"))
 		}
 		if errors.Is(err, errGone) || (err == nil && g.ClientID != c.ID) {
-			refused = &refusal{"invalid_grant", "the " + grantType + " is invalid, expired, used or not the client's"}
-			return nil
+			return &refusal{"invalid_grant", "the " + grantType + " is invalid, expired, used or not the client's"}
 		}
 		if err != nil {
 			return err
 		}
 		if grantType == "authorization_code" {
 			if g.RedirectURI != q.Get("redirect_uri") {
-				refused = &refusal{"invalid_grant", "redirect_uri differs from the authorization request's"}
-				return nil
+				return &refusal{"invalid_grant", "redirect_uri differs from the authorization request's"}
 			}
 			if g.Challenge != "" {
 				v := q.Get("code_verifier")
 				sum := sha256.Sum256([]byte(v))
 				if v == "" || subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(g.Challenge)) != 1 {
-					refused = &refusal{"invalid_grant", "code_verifier missing or wrong"}
-					return nil
+					return &refusal{"invalid_grant", "code_verifier missing or wrong"}
 				}
 			}
 		} else {
@@ -461,19 +455,26 @@ func (h *handler) oidcToken(w http.ResponseWriter, r *http.Request) error {
 		return h.p.record(ctx, tx, r, audit.Entry{ActorKind: audit.ActorAPIClient, ActorID: c.ID, Action: ActionTokenIssued,
 			ObjectType: "account", ObjectID: g.AccountID, Details: map[string]string{"grant": grantType}})
 	})
-	if err != nil {
-		return err
-	}
-	if refused != nil {
+	var refused *refusal
+	if errors.As(err, &refused) {
 		h.site.Logger().Info("oidc: token request refused", "error", refused.code, "detail", refused.desc, "request_id", web.RequestID(r))
 		oauthError(w, http.StatusBadRequest, refused.code, refused.desc)
 		return nil
+	}
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	web.JSON(w, http.StatusOK, resp)
 	return nil
 }
+
+// refusal is a refused token request (the transaction rolls back: a code stays good after a
+// mistaken attempt, as on the ЕСИА side).
+type refusal struct{ code, desc string }
+
+func (r *refusal) Error() string { return r.code + ": " + r.desc }
 
 // oidcIDClaims are the claims of a standard id token.
 type oidcIDClaims struct {
