@@ -124,3 +124,28 @@ func TestAdminClients(t *testing.T) {
 		t.Fatalf("audit verify: exit %d %s%s", code, out, errOut)
 	}
 }
+
+// Demo mode prints the ЕСИА test stand beside the demo users: the test users with their
+// levels, oids, passwords and organisations (standard output only, never the log), and the
+// demo systems with the demo key's place.
+func TestServePrintsTheESIATestStand(t *testing.T) {
+	dir := t.TempDir()
+	out, logged := serveOutput(t, dir, regexp.MustCompile(`^Demo OpenID Connect client`))
+	row := regexp.MustCompile(`(?m)^\s+(EsiaTest00\d)\s+(simplified|standard|confirmed)\s+(\d{10})\s+(\+7900000\d{4})\s+(esiatest00\d@example\.ru)\s+(\S{20,})\s+(.+)$`)
+	rows := row.FindAllStringSubmatch(out, -1)
+	if len(rows) != 4 || rows[0][2] != "simplified" || rows[1][2] != "standard" || rows[2][2] != "confirmed" || !strings.Contains(rows[2][7], "(chief)") {
+		t.Fatalf("the stand:\n%s", out)
+	}
+	for _, r := range rows {
+		if strings.Contains(logged, r[6]) {
+			t.Fatalf("the password of %s is in the log", r[1])
+		}
+	}
+	key := filepath.Join(dir, "esia-demo", "key.pem")
+	if !strings.Contains(out, "Demo ЕСИА system SEPDEMO: key "+key) || !regexp.MustCompile(`client_certificate_hash [0-9A-F]{64}`).MatchString(out) {
+		t.Fatalf("the demo system:\n%s", out)
+	}
+	if st, err := os.Stat(key); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the demo key: %v", err)
+	}
+}

@@ -73,6 +73,7 @@ type Main struct {
 	Passport *passport.Service
 	// Provider is ID as an ЕСИА provider (internal/id/provider).
 	Provider *provider.Provider
+	sandbox  *provider.Sandbox // the ЕСИА test stand seeded at this start (demo mode)
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Maintenance is this instance's copy of the maintenance schedule (re-read every 5 s).

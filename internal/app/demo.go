@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/registry/sim"
 )
 
@@ -34,12 +36,28 @@ func DemoUsers() []id.DemoUser {
 }
 
 // SeedDemo makes the demo users on an empty database (see id.Service.SeedDemo) and returns
-// them with their passwords, which the caller shows once — never in the log.
+// them with their passwords, which the caller shows once — never in the log. With them come
+// the ЕСИА test stand's users (EsiaTest001…) and its demo systems (provider.SeedSandbox, the
+// demo system's key and certificate in DATA_DIR/esia-demo), which Sandbox then returns.
 func (m *Main) SeedDemo(ctx context.Context) ([]id.DemoUser, id.DemoOutcome, error) {
 	users := DemoUsers()
-	out, err := m.ID.SeedDemo(ctx, users)
+	stand := provider.SandboxUsers()
+	all := append([]id.DemoUser{}, users...)
+	for _, u := range stand {
+		all = append(all, u.DemoUser)
+	}
+	out, err := m.ID.SeedDemo(ctx, all)
 	if err != nil || out != id.DemoCreated {
 		return nil, out, err
 	}
-	return users, out, nil
+	for i := range stand {
+		stand[i].DemoUser = all[len(users)+i]
+	}
+	if m.sandbox, err = m.Provider.SeedSandbox(ctx, stand, filepath.Join(m.Config.DataDir, "esia-demo")); err != nil {
+		return nil, out, err
+	}
+	return all[:len(users)], out, nil
 }
+
+// Sandbox is the ЕСИА test stand SeedDemo made at this start (nil if it made nothing).
+func (m *Main) Sandbox() *provider.Sandbox { return m.sandbox }
