@@ -49,15 +49,16 @@ const (
 
 // The organisations' oids on the stand (ЕСИА's are numbers of ten digits too).
 const (
-	sandboxOrgLegal    = 2000000001
-	sandboxOrgLegal2   = 2000000002
-	sandboxOrgBusiness = 2000000003
+	sandboxOrgLegal  = 2000000001
+	sandboxOrgLegal2 = 2000000002
+	sandboxOrgLegal3 = 2000000003
 )
 
 // SandboxUsers are the stand's test users, their personal data that of the registry
 // simulator's people (so that the passport, СНИЛС and ИНН checks confirm them) and their
-// organisations the simulator's too (ОГРН and ИНН found in its ЕГРЮЛ and ЕГРИП). The phones
-// are +7 900 000-01-0x, the addresses at example.ru.
+// organisations the simulator's legal entities (ОГРН, ИНН and КПП found in its ЕГРЮЛ; no
+// individual entrepreneur, whose name is a person's and would sit in id_provider_orgs in
+// clear). The phones are +7 900 000-01-0x, the addresses at example.ru.
 func SandboxUsers() []SandboxUser {
 	d := sim.Default()
 	basic, ip := d.Tagged("basic"), d.Tagged("entrepreneur")
@@ -71,14 +72,9 @@ func SandboxUsers() []SandboxUser {
 				Flat: "1", Postcode: "100000"}}
 	}
 	var legal []sim.Organisation
-	var own *sim.Organisation
-	for i := range d.Organisations {
-		o := &d.Organisations[i]
-		switch {
-		case o.Kind == registry.KindLegal && o.Status == registry.OrgActive && len(legal) < 2:
-			legal = append(legal, *o)
-		case o.Kind == registry.KindEntrepreneur && own == nil && o.PersonID == ip[0].ID:
-			own = o
+	for _, o := range d.Organisations {
+		if o.Kind == registry.KindLegal && o.Status == registry.OrgActive && len(legal) < 3 {
+			legal = append(legal, o)
 		}
 	}
 	org := func(oid int64, o sim.Organisation, typ string) Organisation {
@@ -98,12 +94,10 @@ func SandboxUsers() []SandboxUser {
 			Email: "esiatest003@example.ru", Profile: profile(basic[2])},
 			Roles: []SandboxRole{{Org: org(sandboxOrgLegal, legal[0], "LEGAL"), Chief: true, Admin: true},
 				{Org: org(sandboxOrgLegal2, legal[1], "LEGAL")}}},
-	}
-	if own != nil {
-		users = append(users, SandboxUser{Name: "EsiaTest004", DemoUser: id.DemoUser{Role: id.Citizen, Level: id.Confirmed,
-			Phone: "+79000000104", Email: "esiatest004@example.ru", Profile: profile(ip[0])},
-			Roles: []SandboxRole{{Org: org(sandboxOrgBusiness, *own, "BUSINESS"), Chief: true, Admin: true},
-				{Org: org(sandboxOrgLegal2, legal[1], "LEGAL"), Admin: true}}})
+		{Name: "EsiaTest004", DemoUser: id.DemoUser{Role: id.Citizen, Level: id.Confirmed, Phone: "+79000000104",
+			Email: "esiatest004@example.ru", Profile: profile(ip[0])},
+			Roles: []SandboxRole{{Org: org(sandboxOrgLegal3, legal[2], "LEGAL"), Chief: true, Admin: true},
+				{Org: org(sandboxOrgLegal2, legal[1], "LEGAL"), Admin: true}}},
 	}
 	return users
 }
