@@ -7,15 +7,18 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/id/provider"
+	"github.com/sep-platform/sep/internal/web"
 )
 
 // validating sends an independent client library's requests through apitest, so that every
@@ -256,4 +259,80 @@ func asRetrieve(err error, re **oauth2.RetrieveError) bool {
 		*re = r
 	}
 	return ok
+}
+
+// The ЕСИА sandbox guide and the logout question are pages like any: in Russian and English,
+// without JavaScript, axe-clean. A logout without a valid id_token_hint asks the person first,
+// then goes back to the system's registered address with the state.
+func TestOIDCLogoutPageAndSandboxGuideInTheBrowser(t *testing.T) {
+	sep := Start(t)
+	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<!doctype html><html lang=\"ru\"><title>ok</title><main>ok</main></html>")
+	}))
+	defer back.Close()
+	const phone, email, pw = "+79005558102", "oidc.logout@example.ru", "Сложный-Пароль-2026"
+	registerAccount(t, sep, phone, email, pw)
+	if _, _, err := sep.Provider.RegisterOIDCClient(t.Context(), provider.NewOIDCClient{Mnemonic: "rp-logout",
+		RedirectURIs: []string{back.URL + "/cb"}, PostLogout: []string{back.URL + "/bye"}, Public: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	b := NewBrowser(t)
+	b.DisableJavaScript(true)
+	b.Open(sep.URL + provider.SandboxDocsPath)
+	if h1 := b.Text("h1"); h1 != "СЭП как тестовая среда ЕСИА" || !strings.Contains(b.Text(".esia-users"), "EsiaTest003") ||
+		!strings.Contains(b.Text(".esia-errors"), "ESIA-007053") || !strings.Contains(b.Text("main"), "openssl smime -sign") {
+		t.Fatalf("the guide: %q", b.Text("main"))
+	}
+	b.CheckA11y()
+	resp, body := getLang(t, sep.URL+provider.SandboxDocsPath, "en")
+	if resp.StatusCode != 200 || !strings.Contains(body, "as an ЕСИА test stand") || !strings.Contains(body, "Standard OpenID Connect") {
+		t.Fatalf("the guide in English: %d", resp.StatusCode)
+	}
+
+	b.Open(sep.URL + "/id/signin")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#login"), email), chromedp.SendKeys(chromedp.CSS("#password"), pw))
+	sms := outboxCount(t, sep.URL, phone)
+	b.Submit(`form[action="/id/signin"] button`)
+	b.Do(chromedp.SendKeys(chromedp.CSS("#code"), latestCode(t, sep.URL, phone, sms)))
+	b.Submit(`form[action="/id/signin/factor"] button`)
+
+	lo := sep.URL + provider.OIDCLogoutPath + "?" + url.Values{"client_id": {"rp-logout"}, "post_logout_redirect_uri": {back.URL + "/bye"},
+		"state": {"st-7"}}.Encode()
+	b.Open(lo)
+	if h1 := b.Text("h1"); h1 != "Выход из СЭП ID" || !strings.Contains(b.Text("main"), "rp-logout") {
+		t.Fatalf("the logout question: %q", b.Text("main"))
+	}
+	b.CheckA11y()
+	b.Submit("#stay")
+	if u := waitBack(t, b, back.URL); u.Path != "/bye" || u.Query().Get("state") != "st-7" {
+		t.Fatalf("back after staying: %s", u)
+	}
+	b.Open(sep.URL + "/id/account")
+	if h1 := b.Text("h1"); h1 == "Вход" {
+		t.Fatal("staying signed the person out")
+	}
+	b.Open(lo)
+	b.Submit("#signout")
+	if u := waitBack(t, b, back.URL); u.Path != "/bye" || u.Query().Get("state") != "st-7" {
+		t.Fatalf("back after signing out: %s", u)
+	}
+	b.Open(sep.URL + "/id/account")
+	if h1 := b.Text("h1"); h1 != "Вход" {
+		t.Fatalf("after the logout the account page shows %q", h1)
+	}
+}
+
+// getLang is a GET of a page in a language (the visitor's choice, kept in its cookie).
+func getLang(t *testing.T, u, lang string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	req.AddCookie(&http.Cookie{Name: web.LangCookie, Value: lang})
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
 }

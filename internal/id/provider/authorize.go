@@ -35,6 +35,7 @@ func (h *handler) register() {
 	h.registerPerson()
 	h.registerConsents()
 	h.registerOIDC()
+	s.Handle("GET "+SandboxDocsPath, h.sandboxDocs)
 }
 
 // errorPage is a refusal shown to the person (when the system's redirect_uri is not known to
