@@ -16,6 +16,7 @@ import (
 )
 
 const adminClientsUsage = `       sep admin register-client -mnemonic NAME -cert cert.pem -redirect URL[,URL…] -scopes "openid fullname …" [-alg GOST3410_2012_256|RS256] [-min-level simplified|standard|confirmed]
+       sep admin register-client -oidc -mnemonic NAME -redirect URL[,URL…] [-post-logout URL[,URL…]] [-scopes "openid profile email phone address"] [-public] [-min-level …]
        sep admin list-clients
        sep admin disable-client -mnemonic NAME`
 
@@ -24,7 +25,11 @@ const adminClientsHelp = `  register-client  register an information system that
                    client_secret is signed with (PEM or DER), the addresses codes may go back
                    to, the scopes it may ask for, the token signature algorithm and the lowest
                    account level it lets in (ESIA-007055 below it). Prints the certificate's
-                   client_certificate_hash.
+                   client_certificate_hash. With -oidc, a standard OpenID Connect client
+                   instead (no certificate; RS256 tokens; scopes of openid profile email
+                   phone address): a confidential one gets a client secret, printed once;
+                   -public registers one without a secret, which must use PKCE.
+                   -post-logout lists the post_logout_redirect_uris of RP-initiated logout.
   list-clients     the registered systems, oldest first
   disable-client   refuse the system's requests from now on (ESIA-007005); its refresh tokens end`
 
@@ -57,8 +62,19 @@ func adminRegisterClient(env *environment, cfg *config.Config, args []string) in
 	scopes := fs.String("scopes", "", "the scopes it may ask for, space- or comma-separated")
 	alg := fs.String("alg", provider.AlgGOST, "the token signature: GOST3410_2012_256 or RS256")
 	level := fs.String("min-level", "simplified", "the lowest account level let in: simplified, standard or confirmed")
+	oidc := fs.Bool("oidc", false, "a standard OpenID Connect client, not an ЕСИА one (no -cert)")
+	public := fs.Bool("public", false, "with -oidc: a public client (no secret; PKCE required)")
+	postLogout := fs.String("post-logout", "", "with -oidc: the post_logout_redirect_uris, comma-separated")
 	if code, ok := parseAdminFlags(env, fs, args); !ok {
 		return code
+	}
+	if *oidc {
+		return registerOIDCClient(env, cfg, provider.NewOIDCClient{Mnemonic: *mnemonic, RedirectURIs: splitList(*redirect),
+			PostLogout: splitList(*postLogout), Scopes: splitList(*scopes), Public: *public, MinLevel: id.Level(*level)}, *certFile != "")
+	}
+	if *public || *postLogout != "" {
+		fmt.Fprintln(env.stderr, "sep: -public and -post-logout are for -oidc clients")
+		return exitUsage
 	}
 	if *mnemonic == "" || *certFile == "" || *redirect == "" || *scopes == "" {
 		fmt.Fprintln(env.stderr, "sep: -mnemonic, -cert, -redirect and -scopes are required")
@@ -88,6 +104,36 @@ func adminRegisterClient(env *environment, cfg *config.Config, args []string) in
 	return exitOK
 }
 
+// registerOIDCClient is register-client -oidc.
+func registerOIDCClient(env *environment, cfg *config.Config, n provider.NewOIDCClient, withCert bool) int {
+	if withCert {
+		fmt.Fprintln(env.stderr, "sep: an -oidc client has no certificate: drop -cert")
+		return exitUsage
+	}
+	if n.Mnemonic == "" || len(n.RedirectURIs) == 0 {
+		fmt.Fprintln(env.stderr, "sep: -mnemonic and -redirect are required")
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, done, code := openAdminProvider(ctx, env, cfg)
+	if p == nil {
+		return code
+	}
+	defer done()
+	c, secret, err := p.RegisterOIDCClient(ctx, n)
+	if err != nil {
+		return refuse(env, err)
+	}
+	fmt.Fprintf(env.stdout, "registered %s (OpenID Connect)\nclient_id %s\n", c.Mnemonic, c.Mnemonic)
+	if secret != "" {
+		fmt.Fprintf(env.stdout, "client_secret %s\n(shown once: only its digest is kept)\n", secret)
+	} else {
+		fmt.Fprintln(env.stdout, "public client: no secret, PKCE (S256) required")
+	}
+	return exitOK
+}
+
 func adminListClients(env *environment, cfg *config.Config, args []string) int {
 	fs := adminFlags(env, "list-clients")
 	if code, ok := parseAdminFlags(env, fs, args); !ok {
@@ -105,14 +151,21 @@ func adminListClients(env *environment, cfg *config.Config, args []string) int {
 		return refuse(env, err)
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MNEMONIC\tSTATUS\tALG\tMIN LEVEL\tSCOPES\tREDIRECT URIS\tCERTIFICATE HASH\tREGISTERED")
+	fmt.Fprintln(tw, "MNEMONIC\tKIND\tSTATUS\tALG\tMIN LEVEL\tSCOPES\tREDIRECT URIS\tCERTIFICATE HASH\tREGISTERED")
 	for _, c := range cs {
 		status := "enabled"
 		if c.Disabled() {
 			status = "disabled " + moscow(c.DisabledAt)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Mnemonic, status, c.TokenAlg, c.MinLevel, strings.Join(c.Scopes, " "),
-			strings.Join(c.RedirectURIs, " "), strings.ToUpper(c.CertHash), moscow(c.CreatedAt))
+		kind, hash := c.Kind, strings.ToUpper(c.CertHash)
+		if c.Kind == provider.KindOIDC {
+			kind, hash = "oidc confidential", "-"
+			if c.Public() {
+				kind = "oidc public"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Mnemonic, kind, status, c.TokenAlg, c.MinLevel, strings.Join(c.Scopes, " "),
+			strings.Join(c.RedirectURIs, " "), hash, moscow(c.CreatedAt))
 	}
 	tw.Flush()
 	return exitOK

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/sep-platform/sep/internal/app"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/version"
 )
 
@@ -53,6 +55,7 @@ func cmdServe(env *environment, args []string) int {
 	fmt.Fprintf(env.stdout, "СЭП is running at %s (%s). Press Ctrl+C to stop.\n", m.URL(), mode)
 	if cfg.Demo() && m.Audit != nil {
 		printDemoUsers(env.stdout, m.URL(), cfg, demo, seeded)
+		printSandbox(env.stdout, m.URL(), m.Sandbox())
 	}
 	if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
@@ -86,6 +89,35 @@ func printDemoUsers(w io.Writer, url string, cfg *config.Config, users []id.Demo
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "The passwords are shown this once.")
+}
+
+// printSandbox shows the ЕСИА test stand made at this start: the test users with their oids,
+// organisations and passwords (standard output only), and the demo systems.
+func printSandbox(w io.Writer, url string, sb *provider.Sandbox) {
+	if sb == nil {
+		return
+	}
+	fmt.Fprintf(w, "ЕСИА test stand (how to use it: %s/docs/esia-sandbox). Test users (sign in as the demo users do):\n", url)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tLEVEL\tOID\tPHONE\tE-MAIL\tPASSWORD\tORGANISATIONS")
+	for _, u := range sb.Users {
+		var orgs []string
+		for _, r := range u.Roles {
+			o := strconv.FormatInt(r.Org.OID, 10)
+			if r.Chief {
+				o += " (chief)"
+			}
+			orgs = append(orgs, o)
+		}
+		if orgs == nil {
+			orgs = []string{"-"}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\n", u.Name, u.Level, u.OID, u.Phone, u.Email, u.Password, strings.Join(orgs, ", "))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "Demo ЕСИА system %s: key %s, certificate %s,\n  client_certificate_hash %s, redirect_uri %s\n",
+		sb.Client.Mnemonic, sb.KeyFile, sb.CertFile, strings.ToUpper(sb.Client.CertHash), provider.SandboxRedirect)
+	fmt.Fprintf(w, "Demo OpenID Connect client %s (public, PKCE): %s%s\n", provider.SandboxOIDCClientID, url, provider.OIDCDiscoveryPath)
 }
 
 // demoDatabase says where the demo database is, for the advice to delete it.

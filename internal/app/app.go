@@ -78,6 +78,7 @@ type Main struct {
 	Provider *provider.Provider
 	// Cabinet is the citizen's cabinet, entered «Через Госуслуги» (internal/cabinet).
 	Cabinet *cabinet.Service
+	sandbox *provider.Sandbox // the ЕСИА test stand seeded at this start (demo mode)
 	// API is the OpenAPI document of every JSON route, served at /api/v1/openapi.json.
 	API *api.Spec
 	// Documents keeps uploaded documents sealed, checked and scanned (internal/documents).

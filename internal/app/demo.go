@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/id/provider"
 	"github.com/sep-platform/sep/internal/passport"
 	"github.com/sep-platform/sep/internal/registry/sim"
 )
@@ -36,13 +38,27 @@ func DemoUsers() []id.DemoUser {
 }
 
 // SeedDemo makes the demo users on an empty database (see id.Service.SeedDemo) and returns
-// them with their passwords, which the caller shows once — never in the log.
+// them with their passwords, which the caller shows once — never in the log. With them come
+// the ЕСИА test stand's users (EsiaTest001…) and its demo systems (provider.SeedSandbox, the
+// demo system's key and certificate in DATA_DIR/esia-demo), which Sandbox then returns.
 func (m *Main) SeedDemo(ctx context.Context) ([]id.DemoUser, id.DemoOutcome, error) {
 	users := DemoUsers()
-	out, err := m.ID.SeedDemo(ctx, users)
+	stand := provider.SandboxUsers()
+	all := append([]id.DemoUser{}, users...)
+	for _, u := range stand {
+		all = append(all, u.DemoUser)
+	}
+	out, err := m.ID.SeedDemo(ctx, all)
 	if err != nil || out != id.DemoCreated {
 		return nil, out, err
 	}
+	for i := range stand {
+		stand[i].DemoUser = all[len(users)+i]
+	}
+	if m.sandbox, err = m.Provider.SeedSandbox(ctx, stand, filepath.Join(m.Config.DataDir, "esia-demo")); err != nil {
+		return nil, out, err
+	}
+	users = all[:len(users)]
 	// The confirmed citizen holds an electronic passport, so that /verify and the cabinet
 	// page have something to show.
 	for _, u := range users {
@@ -67,3 +83,6 @@ func demoHolder(u id.DemoUser) passport.Holder {
 	h.INN, h.SNILS, h.PaperSeries, h.PaperNumber, h.Sex = p.INN, p.SNILS, p.Passport.Series, p.Passport.Number, ""
 	return h
 }
+
+// Sandbox is the ЕСИА test stand SeedDemo made at this start (nil if it made nothing).
+func (m *Main) Sandbox() *provider.Sandbox { return m.sandbox }

@@ -157,7 +157,13 @@ func get(t *testing.T, u, bearer string) (*http.Response, []byte) {
 // token, as the app has), consenting when asked, and returns the redirect back to the system.
 func (c *esiaClient) authorizeAs(session string, q url.Values) *url.URL {
 	c.t.Helper()
-	resp, body := get(c.t, c.acURL(q), "")
+	return c.authorizeAt(session, c.acURL(q))
+}
+
+// authorizeAt is authorizeAs for a whole authorisation address (the legacy v1 one, say).
+func (c *esiaClient) authorizeAt(session, acURL string) *url.URL {
+	c.t.Helper()
+	resp, body := get(c.t, acURL, "")
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "/aas/oauth2/request/") {
 		c.t.Fatalf("ac: %d %s %s", resp.StatusCode, loc, body)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/api/apitest"
 	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
 	"github.com/sep-platform/sep/internal/registry/sim"
@@ -71,6 +72,16 @@ func flows(t *testing.T, sep *Instance) []string {
 	ctx := context.Background()
 	var values []string
 	spell := func(vs ...string) { values = append(values, vs...) }
+
+	// Demo mode's users and the ЕСИА test stand (EsiaTest001…, on an empty database only, so
+	// first): the people sealed like any account; the organisations' names are public.
+	if _, out, err := sep.SeedDemo(ctx); err != nil || out != id.DemoCreated {
+		t.Fatalf("demo users: %v %v", out, err)
+	}
+	for _, u := range sep.Sandbox().Users[2:] {
+		spell(u.Phone, u.Phone[2:], u.Email, strings.TrimSuffix(u.Email, "@example.ru"), u.Password, u.Profile.LastName+" "+u.Profile.FirstName,
+			u.Profile.SNILS, u.Profile.INN, u.Profile.Passport.Series+u.Profile.Passport.Number)
+	}
 
 	// Registry checks of one fictitious person: passport, СНИЛС, ИНН.
 	p := sim.Default().Tagged("basic")[2]

@@ -34,6 +34,8 @@ func (h *handler) register() {
 	s.Handle("GET /idp/ext/Logout", h.logout)
 	h.registerPerson()
 	h.registerConsents()
+	h.registerOIDC()
+	s.Handle("GET "+SandboxDocsPath, h.sandboxDocs)
 }
 
 // errorPage is a refusal shown to the person (when the system's redirect_uri is not known to
@@ -100,7 +102,7 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, version stri
 		return h.refuse(w, r, fail(ErrMissing, "client_id or redirect_uri missing"))
 	}
 	c, err := h.p.ClientByMnemonic(r.Context(), mnemonic)
-	if errors.Is(err, errNoClient) || (err == nil && c.Disabled()) {
+	if errors.Is(err, errNoClient) || (err == nil && (c.Disabled() || c.Kind != KindESIA)) {
 		return h.refuse(w, r, fail(ErrUnauthorized, "no such enabled system"))
 	}
 	if err != nil {
@@ -311,7 +313,7 @@ func (h *handler) issueCode(w http.ResponseWriter, r *http.Request, token string
 		return err
 	}
 	g := &grant{ClientID: c.ID, AccountID: pr.ID, SID: pr.Session, AMR: amr(method), Scope: a.Scope, RedirectURI: a.RedirectURI,
-		Challenge: a.Challenge, ChallengeMeth: a.ChallengeMeth, AuthTime: h.p.now()}
+		Challenge: a.Challenge, ChallengeMeth: a.ChallengeMeth, Nonce: a.Nonce, AuthTime: h.p.now()}
 	var code string
 	err = h.p.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := dropRequest(ctx, tx, token); err != nil {

@@ -26,12 +26,23 @@ const (
 	AlgRS256 = "RS256"
 )
 
+// The kinds of registered systems: ЕСИА clients sign their requests with a GOST certificate;
+// standard OpenID Connect clients authenticate with a client secret, or (public clients) with
+// PKCE alone.
+const (
+	KindESIA = "esia"
+	KindOIDC = "oidc"
+)
+
 // Client is an information system registered to sign people in through the provider.
 type Client struct {
 	ID           string
-	Mnemonic     string // client_id
-	Cert         *gostx509.Certificate
-	CertHash     string // Streebog-256 of the DER certificate, lower-case hex
+	Kind         string                // KindESIA or KindOIDC
+	Mnemonic     string                // client_id
+	Cert         *gostx509.Certificate // nil for an OIDC client
+	CertHash     string                // Streebog-256 of the DER certificate, lower-case hex ('' for OIDC)
+	SecretHash   string                // OIDC: Streebog-256 of the client secret, hex; '' for a public client
+	PostLogout   []string              // OIDC: the registered post_logout_redirect_uris
 	RedirectURIs []string
 	Scopes       []string // what the system may ask for
 	TokenAlg     string   // AlgGOST or AlgRS256
@@ -39,6 +50,9 @@ type Client struct {
 	DisabledAt   time.Time
 	CreatedAt    time.Time
 }
+
+// Public reports whether the system is an OIDC client without a secret (PKCE required).
+func (c *Client) Public() bool { return c.Kind == KindOIDC && c.SecretHash == "" }
 
 // Disabled reports whether the system was disabled.
 func (c *Client) Disabled() bool { return !c.DisabledAt.IsZero() }
@@ -148,21 +162,27 @@ func (p *Provider) DisableClient(ctx context.Context, mnemonic string) error {
 	})
 }
 
-const clientColumns = `id, mnemonic, cert, cert_hash, redirect_uris, scopes, token_alg, min_level, disabled_at, created_at`
+const clientColumns = `id, kind, mnemonic, cert, cert_hash, secret_hash, redirect_uris, post_logout_uris, scopes, token_alg,
+	min_level, disabled_at, created_at`
 
 func scanClient(row interface{ Scan(...any) error }) (*Client, error) {
 	c := &Client{}
 	var der []byte
-	var redirects, scopes, level string
+	var redirects, postLogout, scopes, level string
 	var disabled sql.NullTime
-	if err := row.Scan(&c.ID, &c.Mnemonic, &der, &c.CertHash, &redirects, &scopes, &c.TokenAlg, &level, &disabled, &c.CreatedAt); err != nil {
+	if err := row.Scan(&c.ID, &c.Kind, &c.Mnemonic, &der, &c.CertHash, &c.SecretHash, &redirects, &postLogout, &scopes, &c.TokenAlg,
+		&level, &disabled, &c.CreatedAt); err != nil {
 		return nil, err
 	}
-	cert, err := gostx509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("provider: the certificate of %s: %w", c.Mnemonic, err)
+	if c.Kind == KindESIA {
+		cert, err := gostx509.ParseCertificate(der)
+		if err != nil {
+			return nil, fmt.Errorf("provider: the certificate of %s: %w", c.Mnemonic, err)
+		}
+		c.Cert = cert
 	}
-	c.Cert, c.RedirectURIs, c.Scopes, c.MinLevel = cert, strings.Split(redirects, "\n"), strings.Fields(scopes), id.Level(level)
+	c.RedirectURIs, c.Scopes, c.MinLevel = strings.Split(redirects, "\n"), strings.Fields(scopes), id.Level(level)
+	c.PostLogout = strings.Fields(postLogout)
 	c.DisabledAt, c.CreatedAt = disabled.Time.UTC(), c.CreatedAt.UTC()
 	return c, nil
 }

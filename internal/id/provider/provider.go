@@ -14,6 +14,12 @@
 // Every refusal carries ЕСИА's error code (errors.go): on the front channel as a redirect with
 // error, error_description and state once the redirect_uri is known to be the system's, else
 // as a page; on the back channel as HTTP 400 JSON.
+//
+// Beside the dialect, standard OpenID Connect (oidc.go) serves systems that are not ЕСИА
+// clients: discovery, JWKS (RS256), the code flow with PKCE and nonce, client secrets or public
+// clients, userinfo and RP-initiated logout, through the same sign-in and consent pages. In
+// demo mode the provider is also an ЕСИА test stand (sandbox.go: EsiaTest001… and a demo
+// system), documented at /docs/esia-sandbox.
 package provider
 
 import (
@@ -43,7 +49,7 @@ var Templates embed.FS
 var OpenAPI []byte
 
 // Tables declares the provider's tables of sealed personal data: none — people appear by
-// account id and oid only, codes and tokens by digests.
+// account id and oid only, codes, tokens and client secrets by digests.
 func Tables() []seal.Table { return nil }
 
 // The lifetimes of what the provider issues.

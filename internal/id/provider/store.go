@@ -38,6 +38,7 @@ type authRequest struct {
 	AccessType    string
 	Challenge     string // PKCE; empty if none
 	ChallengeMeth string
+	Nonce         string // OIDC; empty if none
 }
 
 // saveRequest stores the request and returns its token (the page's address).
@@ -45,9 +46,10 @@ func (p *Provider) saveRequest(ctx context.Context, a *authRequest) (string, err
 	token := newSecret()
 	now := p.now().UTC()
 	_, err := p.db.Writer().ExecContext(ctx, `INSERT INTO id_provider_requests (id_hash, client_id, version, scope, scope_org,
-			redirect_uri, state, access_type, challenge, challenge_meth, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, digest(token), a.ClientID, a.Version,
-		strings.Join(a.Scope, " "), a.ScopeOrg, a.RedirectURI, a.State, a.AccessType, a.Challenge, a.ChallengeMeth, now, now.Add(RequestTTL))
+			redirect_uri, state, access_type, challenge, challenge_meth, nonce, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, digest(token), a.ClientID, a.Version,
+		strings.Join(a.Scope, " "), a.ScopeOrg, a.RedirectURI, a.State, a.AccessType, a.Challenge, a.ChallengeMeth, a.Nonce, now,
+		now.Add(RequestTTL))
 	return token, err
 }
 
@@ -59,8 +61,8 @@ func (p *Provider) request(ctx context.Context, token string) (*authRequest, err
 	var scope string
 	var exp time.Time
 	err := p.db.Reader().QueryRowContext(ctx, `SELECT client_id, version, scope, scope_org, redirect_uri, state, access_type,
-			challenge, challenge_meth, expires_at FROM id_provider_requests WHERE id_hash = $1`, digest(token)).Scan(
-		&a.ClientID, &a.Version, &scope, &a.ScopeOrg, &a.RedirectURI, &a.State, &a.AccessType, &a.Challenge, &a.ChallengeMeth, &exp)
+			challenge, challenge_meth, nonce, expires_at FROM id_provider_requests WHERE id_hash = $1`, digest(token)).Scan(
+		&a.ClientID, &a.Version, &scope, &a.ScopeOrg, &a.RedirectURI, &a.State, &a.AccessType, &a.Challenge, &a.ChallengeMeth, &a.Nonce, &exp)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.now().Before(exp)) {
 		return nil, errGone
 	}
@@ -90,6 +92,7 @@ type grant struct {
 	RedirectURI   string
 	Challenge     string
 	ChallengeMeth string
+	Nonce         string
 	AuthTime      time.Time
 }
 
@@ -98,9 +101,10 @@ func (p *Provider) saveCode(ctx context.Context, x db.Querier, g *grant) (string
 	code := newSecret()
 	now := p.now().UTC()
 	_, err := x.ExecContext(ctx, `INSERT INTO id_provider_codes (code_hash, client_id, account_id, sid, amr, scope, redirect_uri,
-			challenge, challenge_meth, auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			challenge, challenge_meth, nonce, auth_time, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		digest(code), g.ClientID, g.AccountID, g.SID, g.AMR, strings.Join(g.Scope, " "), g.RedirectURI, g.Challenge, g.ChallengeMeth,
-		g.AuthTime.UTC(), now, now.Add(CodeTTL))
+		g.Nonce, g.AuthTime.UTC(), now, now.Add(CodeTTL))
 	return code, err
 }
 
@@ -112,9 +116,9 @@ func (p *Provider) takeCode(ctx context.Context, tx *sql.Tx, code string) (*gran
 	var exp time.Time
 	var used sql.NullTime
 	h := digest(code)
-	err := tx.QueryRowContext(ctx, `SELECT client_id, account_id, sid, amr, scope, redirect_uri, challenge, challenge_meth, auth_time,
-			expires_at, used_at FROM id_provider_codes WHERE code_hash = $1`, h).Scan(&g.ClientID, &g.AccountID, &g.SID, &g.AMR, &scope,
-		&g.RedirectURI, &g.Challenge, &g.ChallengeMeth, &g.AuthTime, &exp, &used)
+	err := tx.QueryRowContext(ctx, `SELECT client_id, account_id, sid, amr, scope, redirect_uri, challenge, challenge_meth, nonce,
+			auth_time, expires_at, used_at FROM id_provider_codes WHERE code_hash = $1`, h).Scan(&g.ClientID, &g.AccountID, &g.SID, &g.AMR,
+		&scope, &g.RedirectURI, &g.Challenge, &g.ChallengeMeth, &g.Nonce, &g.AuthTime, &exp, &used)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (used.Valid || !p.now().Before(exp))) {
 		return nil, errGone
 	}

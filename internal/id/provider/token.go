@@ -70,7 +70,7 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request, version string) 
 	}
 	ctx := r.Context()
 	c, err := h.p.ClientByMnemonic(ctx, q.Get("client_id"))
-	if errors.Is(err, errNoClient) || (err == nil && c.Disabled()) {
+	if errors.Is(err, errNoClient) || (err == nil && (c.Disabled() || c.Kind != KindESIA)) {
 		return refuse(fail(ErrUnauthorized, "no such enabled system"))
 	}
 	if err != nil {
