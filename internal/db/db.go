@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -47,6 +48,7 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	stmts   sync.Map // query → *sql.Stmt on read (ReadRow)
 }
 
 // Options tune Open.
@@ -94,6 +96,25 @@ func (d *DB) Writer() *sql.DB { return d.write }
 // Reader is the pool for reads.
 func (d *DB) Reader() *sql.DB { return d.read }
 
+// ReadRow runs a read query that every request asks (a session's lookup, the signed-in
+// account), as a statement prepared once and kept: SQLite would otherwise parse the SQL again on
+// every call, which costs more than running it. Use it for a few fixed hot queries only (the
+// cache never shrinks); anything else goes through Reader.
+func (d *DB) ReadRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, ok := d.stmts.Load(query)
+	if !ok {
+		prepared, err := d.read.PrepareContext(ctx, query)
+		if err != nil {
+			return d.read.QueryRowContext(ctx, query, args...) // the error comes back from Scan
+		}
+		var loaded bool
+		if st, loaded = d.stmts.LoadOrStore(query, prepared); loaded {
+			prepared.Close()
+		}
+	}
+	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+}
+
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.write.PingContext(ctx); err != nil {
@@ -107,7 +128,12 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
-	err := d.write.Close()
+	var err error
+	d.stmts.Range(func(_, v any) bool {
+		err = errors.Join(err, v.(*sql.Stmt).Close())
+		return true
+	})
+	err = errors.Join(err, d.write.Close())
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
 	}

@@ -188,7 +188,7 @@ var ErrNoAccount = errs.E(errs.NotFound, "id.no_account", errors.New("id: no suc
 
 // Account returns the account with the id.
 func (s *Service) Account(ctx context.Context, id string) (*Account, error) {
-	a, err := s.scanAccount(s.db.Reader().QueryRowContext(ctx, `SELECT `+accountColumns+` FROM id_accounts WHERE id = $1`, id))
+	a, err := s.scanAccount(s.db.ReadRow(ctx, `SELECT `+accountColumns+` FROM id_accounts WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoAccount
 	}

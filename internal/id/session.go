@@ -133,7 +133,7 @@ func (s *Service) sessionOf(ctx context.Context, token string) (*Session, Role, 
 	var role, status string
 	var device sql.NullString
 	var revoked sql.NullTime
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT s.id, s.account_id, s.device_id, s.method, s.created_at, s.seen_at,
+	err := s.db.ReadRow(ctx, `SELECT s.id, s.account_id, s.device_id, s.method, s.created_at, s.seen_at,
 			s.expires_at, s.revoked_at, a.role, a.status
 		FROM id_sessions s JOIN id_accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash(token)).Scan(
 		&ss.ID, &ss.AccountID, &device, &ss.Method, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &revoked, &role, &status)
