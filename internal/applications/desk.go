@@ -91,12 +91,12 @@ func (h *Handler) deskPage(w http.ResponseWriter, r *http.Request) error {
 
 type deskCardPage struct {
 	*cardPage
-	Errors                          map[string]string
-	Summary                         []fieldMessage
-	Notice                          string
-	Assignee, Issued                string
+	Errors                         map[string]string
+	Summary                        []fieldMessage
+	Notice                         string
+	Assignee, Issued               string
 	Mine, CanDecide, CanAskCorrect bool
-	FieldNames, DocumentKinds       []optionView
+	FieldNames, DocumentKinds      []optionView
 }
 
 // queued is the application of the path as the operator sees it: any not a draft.

@@ -195,11 +195,11 @@ type eventView struct {
 type cardPage struct {
 	web.Page
 	ID, Number, Service, Status, State, Submitted, Deadline, Reason string
-	Draft, CanWithdraw, Correcting                                 bool
-	Correction                                                     []string
-	Remark, CorrectionDue                                          string
-	Fields, Documents                                              []answer
-	History                                                        []eventView
+	Draft, CanWithdraw, Correcting                                  bool
+	Correction                                                      []string
+	Remark, CorrectionDue                                           string
+	Fields, Documents                                               []answer
+	History                                                         []eventView
 }
 
 func (h *Handler) cardPage(w http.ResponseWriter, r *http.Request) error {
