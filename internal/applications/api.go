@@ -127,6 +127,13 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errs.E(errs.NotFound, "applications.no_service", nil)
 	}
+	acc, err := h.ids.Account(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	if err := mayApply(svc, acc); err != nil {
+		return err
+	}
 	values := map[string]string{}
 	for k, v := range body.Values {
 		if _, ok := svc.Field(k); ok {

@@ -9,6 +9,7 @@ import (
 	"github.com/sep-platform/sep/internal/documents"
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/services"
 	"github.com/sep-platform/sep/internal/web"
 )
@@ -106,6 +107,9 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := mayApply(svc, acc); err != nil {
+		return err
+	}
 	p := h.site.Printer(r)
 	page := &formPage{Action: "/applications/new", Service: svc.Code, Key: newKey()}
 	page.Title = p.T("applications.form.title", "service", svc.Name.In(p.Lang()))
@@ -137,6 +141,13 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	svc, found := h.catalogue.Service(r.PostFormValue("service"))
 	if !found {
 		return errs.E(errs.NotFound, "applications.no_service", nil)
+	}
+	acc, err := h.ids.Account(r.Context(), pr.ID)
+	if err != nil {
+		return err
+	}
+	if err := mayApply(svc, acc); err != nil {
+		return err
 	}
 	a, err := h.store.Create(r.Context(), r, pr.ID, svc.Code, r.PostFormValue("key"), posted(r, svc, nil))
 	if err != nil {
@@ -359,4 +370,13 @@ func (h *Handler) serveDocument(w http.ResponseWriter, r *http.Request, a *Appli
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, err = io.Copy(w, rc)
 	return err
+}
+
+// mayApply refuses an account whose level is below the service's (the service's page says
+// which level it needs and how to raise one's own).
+func mayApply(svc *services.Service, acc *id.Account) error {
+	if !svc.MayApply(services.Person) || !services.LevelAtLeast(acc.Level, svc.MinLevel) {
+		return errs.E(errs.Forbidden, "applications.level_short", nil)
+	}
+	return nil
 }
