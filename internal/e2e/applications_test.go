@@ -128,7 +128,7 @@ func TestApplicationJourneyInTheBrowser(t *testing.T) {
 		t.Fatalf("the last name is prefilled with %q, want %q", v, citizen.Profile.LastName)
 	}
 	// A mistake: the place of birth emptied; the reason not chosen.
-	b.Do(chromedp.SetValue(chromedp.CSS("#birth_place"), ""))
+	Eval[bool](b, `(document.querySelector("#birth_place").value = "", true)`)
 	b.Submit("#save")
 	if n := Eval[int](b, `document.querySelectorAll(".form-errors li").length`); n != 2 {
 		t.Fatalf("the error summary lists %d mistakes, want the reason and the place of birth", n)
@@ -236,9 +236,6 @@ func TestApplicationJourneyInTheBrowser(t *testing.T) {
 	b.Submit("#send-correction")
 	if s := b.Text("#status"); s != "В обработке" {
 		t.Fatalf("after the correction: %q", s)
-	}
-	if n := Eval[int](b, `document.querySelectorAll("#applications tbody tr").length`); n != 0 {
-		t.Fatal("unexpected list on the card")
 	}
 
 	// The operator approves: the passport is issued.
