@@ -22,6 +22,8 @@ func (h *Handler) registerAPI(s *web.Site) {
 	s.Handle("GET /api/v1/applications/{id}", h.apiGet)
 	s.Handle("PUT /api/v1/applications/{id}/values", h.apiValues)
 	s.Handle("POST /api/v1/applications/{id}/withdraw", h.apiWithdraw)
+	s.Handle("POST /api/v1/applications/{id}/code", h.apiCode)
+	s.Handle("POST /api/v1/applications/{id}/submit", h.apiSubmit)
 }
 
 // apiApplication is an application in the JSON API.
@@ -209,6 +211,69 @@ func (h *Handler) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := h.store.Withdraw(r.Context(), r, p.ID, r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, h.apiView(r, a, true))
+	return nil
+}
+
+// apiCode sends the SMS code that confirms the draft's submission.
+func (h *Handler) apiCode(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiCitizen(r)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.Own(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if a.State != Draft {
+		return errs.E(errs.Conflict, "applications.not_allowed", nil)
+	}
+	if err := h.ids.SendActionCode(r.Context(), p.ID, codeAction(a)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type apiSubmitBody struct {
+	Consent          bool   `json:"consent"`
+	BiometricConsent bool   `json:"biometric_consent"`
+	Code             string `json:"code"`
+}
+
+// apiSubmit submits the draft with the consents and the SMS code. It is idempotent: a retried
+// call on a submitted application answers it as it is (the code is not asked again), so a
+// retry never makes a second application.
+func (h *Handler) apiSubmit(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiCitizen(r)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.Own(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if a.State != Draft {
+		web.JSON(w, http.StatusOK, h.apiView(r, a, true))
+		return nil
+	}
+	var body apiSubmitBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	svc, _ := h.catalogue.Service(a.Service)
+	if !body.Consent {
+		return errs.E(errs.Invalid, "applications.consent_required", nil)
+	}
+	if svc.Biometric() && !body.BiometricConsent {
+		return errs.E(errs.Invalid, "applications.biometric_consent_required", nil)
+	}
+	if err := h.ids.CheckActionCode(r.Context(), p.ID, codeAction(a), body.Code); err != nil {
+		return err
+	}
+	if a, err = h.store.Submit(r.Context(), r, p.ID, a.ID, true); err != nil {
 		return err
 	}
 	web.JSON(w, http.StatusOK, h.apiView(r, a, true))

@@ -320,7 +320,8 @@ func TestApplicationsAPIAndAccess(t *testing.T) {
 	for _, id := range []string{first.ID, sub.ID} {
 		for _, c := range []struct{ method, path string }{
 			{"GET", "/api/v1/applications/" + id}, {"PUT", "/api/v1/applications/" + id + "/values"},
-			{"POST", "/api/v1/applications/" + id + "/withdraw"},
+			{"POST", "/api/v1/applications/" + id + "/withdraw"}, {"POST", "/api/v1/applications/" + id + "/code"},
+			{"POST", "/api/v1/applications/" + id + "/submit"},
 		} {
 			var resp *http.Response
 			if c.method == "GET" {
@@ -358,6 +359,34 @@ func TestApplicationsAPIAndAccess(t *testing.T) {
 	}
 	if code := page(t, sep, desk, "GET", "/applications/"+sub.ID); code != http.StatusNotFound {
 		t.Fatalf("an operator opens a citizen's card: %d", code)
+	}
+
+	// Submission through the API: the code by SMS, then a retried submit makes no second one.
+	body, _ = json.Marshal(map[string]any{"service": "e-passport", "values": passportForm(owner)})
+	var viaAPI struct{ ID, Number string }
+	_, b = mine.Send("POST", "/api/v1/applications", body, "Idempotency-Key", "api-submit")
+	json.Unmarshal(b, &viaAPI)
+	for _, k := range []string{"passport_scan", "snils", "photo", "fingerprints"} {
+		if _, err := sep.Applications.Attach(context.Background(), nil, ownerAcc.ID, viaAPI.ID, k, db.NewID()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sms := outboxCount(t, sep.URL, owner.Phone)
+	if resp, b := mine.Send("POST", "/api/v1/applications/"+viaAPI.ID+"/code", []byte(`{}`)); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("the code: %d %s", resp.StatusCode, b)
+	}
+	submit, _ := json.Marshal(map[string]any{"consent": true, "biometric_consent": true, "code": latestCode(t, sep.URL, owner.Phone, sms)})
+	var once, twice struct{ Number, State string }
+	resp, b = mine.Send("POST", "/api/v1/applications/"+viaAPI.ID+"/submit", submit)
+	if json.Unmarshal(b, &once); resp.StatusCode != 200 || once.State != "in_review" || once.Number == "" {
+		t.Fatalf("submit: %d %s", resp.StatusCode, b)
+	}
+	_, b = mine.Send("POST", "/api/v1/applications/"+viaAPI.ID+"/submit", submit)
+	if json.Unmarshal(b, &twice); twice.Number != once.Number {
+		t.Fatalf("a retried submit: %s", b)
+	}
+	if _, b := mine.Get("/api/v1/applications"); strings.Count(string(b), `"number"`) != 2 {
+		t.Fatalf("after the retried submit: %s", b)
 	}
 
 	// The rejected path.
