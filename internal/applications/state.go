@@ -13,15 +13,17 @@ import (
 
 // State is where an application stands. The whole machine:
 //
-//	           submit            start_checks             pass_checks
-//	draft ───────────▶ submitted ────────────▶ registry_checks ────────▶ in_review ──approve──▶ approved ─┐
-//	  │                    │                          │                  │  ▲    └──reject───▶ rejected ─┤
-//	  │                    │                          │  request_correction  │ correct                   │ close
-//	  │                    │                          │                  ▼  │                             ▼
-//	  │                    └──────── withdraw ────────┴─────────── needs_correction              closed
-//	  │                                  │                           (withdraw, reject on lapse)
-//	  └── (a draft is discarded, not withdrawn)        ▼
-//	                                 withdrawn ──close──▶ closed
+//	draft ──submit──▶ submitted ──start_checks──▶ registry_checks ──pass_checks──▶ in_review
+//	                                                                               │  ▲   │
+//	                                                        request_correction (op) │  │   ├──approve (op)──▶ approved
+//	                                                                               ▼  │   └──reject (op)───▶ rejected
+//	                                                           needs_correction ──correct (applicant)
+//	                                                                 └──reject (system, on lapse)──▶ rejected
+//
+//	submitted, registry_checks, in_review, needs_correction ──withdraw (applicant)──▶ withdrawn
+//	approved, rejected, withdrawn ──close (system)──▶ closed
+//
+// A draft is never withdrawn (it has no number and nobody else has seen it).
 //
 // Who may do what is in transitions: the applicant submits, corrects and withdraws; the
 // system runs the automatic checks and closes; an operator requests a correction, approves
