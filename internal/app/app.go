@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/sep-platform/sep/internal/api"
+	"github.com/sep-platform/sep/internal/applications"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/cabinet"
 	"github.com/sep-platform/sep/internal/config"
@@ -87,6 +88,8 @@ type Main struct {
 	Maintenance *maintenance.Cache
 	// Services is the service catalogue, loaded from the service files at start-up.
 	Services *services.Catalogue
+	// Applications keeps citizens' applications and runs their state machine.
+	Applications *applications.Store
 
 	anchors  []audit.Sink // where checkpoints are anchored (SEP_AUDIT_ANCHORS)
 	listener net.Listener
@@ -175,7 +178,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Site, err = web.NewSite(web.Options{
 		Logger:         m.Logger,
 		Catalog:        i18n.Default(),
-		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, services.Templates, provider.Templates, cabinet.Templates},
+		Templates:      []fs.FS{site.Templates, notify.Pages, audit.Templates, maintenance.Templates, id.Templates, passport.Templates, services.Templates, provider.Templates, cabinet.Templates, applications.Templates},
 		Demo:           cfg.Demo(),
 		Secure:         secure,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -200,6 +203,9 @@ func (m *Main) Open(ctx context.Context) error {
 	services.Register(m.Site, m.Services, m.ID)
 	provider.Register(m.Site, m.Provider)
 	cabinet.Register(m.Site, m.Cabinet)
+	m.Applications = applications.NewStore(applications.Options{DB: m.DB, Box: m.Seal.Box, Journal: m.Audit, Notify: m.Notify,
+		Accounts: m.ID, Services: m.Services, Logger: m.Logger})
+	applications.Register(m.Site, m.Applications, m.ID, m.Documents, m.Passport)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err
 	}

@@ -141,6 +141,15 @@ var notPersonal = map[string]string{
 	"documents.reason_args": "a refusal's numbers (a size limit, a resolution, dimensions), never content",
 	"documents.signature":   "the antivirus signature's name",
 
+	"applications.id": "ids", "applications.account_id": "account ids", "applications.service": "service codes",
+	"applications.state": "codes", "applications.number": "the application's own number (СЭП-2026-000123), no personal data",
+	"applications.create_key": "random idempotency keys", "applications.submit_key": "random idempotency keys",
+	"applications.assignee":                "operator account ids",
+	"application_documents.application_id": "ids", "application_documents.kind": "codes", "application_documents.document_id": "ids",
+	"application_events.id": "ids", "application_events.application_id": "ids", "application_events.action": "codes",
+	"application_events.from_state": "codes", "application_events.to_state": "codes", "application_events.actor_kind": "codes",
+	"application_events.actor_id": "account ids",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sep-platform/sep/internal/applications"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/cabinet"
 	"github.com/sep-platform/sep/internal/config"
@@ -36,7 +37,7 @@ const (
 // rotation re-seals and `sep keys status` counts. A store with personal data adds its tables
 // here.
 func SealedTables() []seal.Table {
-	return slices.Concat(notify.Tables(), registry.Tables(), id.Tables(), passport.Tables(), documents.Tables(), cabinet.Tables())
+	return slices.Concat(notify.Tables(), registry.Tables(), id.Tables(), passport.Tables(), documents.Tables(), cabinet.Tables(), applications.Tables())
 }
 
 // KeyOptions says where the instance keys are, from the settings.

@@ -17,6 +17,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/sep-platform/sep/internal/api/apitest"
+	"github.com/sep-platform/sep/internal/applications"
 	"github.com/sep-platform/sep/internal/db/dbtest"
 	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/notify"
@@ -187,6 +188,9 @@ func flows(t *testing.T, sep *Instance) []string {
 	// The account's profile (sealed, with its СНИЛС and ИНН indexed) and its registry checks,
 	// followed until the account is standard.
 	spell(profileFlow(t, sep, token)...)
+	// An application of the standard account: its form's values, an operator's correction
+	// request and rejection reason, and the remarks of its history.
+	spell(applicationFlow(t, sep, token)...)
 	// The cabinet entered «Через Госуслуги» as that account: its profile (the person data from
 	// ЕСИА) and its session (the ЕСИА tokens) are sealed.
 	cabinetEnter(t, sep.URL, token)
@@ -334,4 +338,44 @@ func scan(t *testing.T, dsn string, values []string) (string, bool) {
 	}
 	t.Fatalf("plaintext-scan: %v\n%s", err, out.String())
 	return "", false
+}
+
+// applicationFlow starts an application through the API with values of its own, submits it
+// and has an operator ask for a correction and reject it, and returns the personal values it
+// stored.
+func applicationFlow(t *testing.T, sep *Instance, token string) []string {
+	t.Helper()
+	ctx := context.Background()
+	values := map[string]string{"reason": "first", "last_name": "Заявкина", "first_name": "Анкета", "middle_name": "Формовна",
+		"birth_date": "03.04.1987", "birth_place": "деревня Черновиково", "passport": "4509765432",
+		"passport_issue_date": "05.06.2007", "passport_issuer": "Отделом Заявочного района", "passport_division_code": "770-002",
+		"snils": "112-233-445 95", "address": "город Анкетинск, улица Формулярная, дом 9"}
+	body, _ := json.Marshal(map[string]any{"service": "e-passport", "values": values})
+	c := apitest.New(t, sep.API, sep.URL)
+	resp, b := c.Send("POST", "/api/v1/applications", body, "Authorization", "Bearer "+token)
+	var a struct{ ID string }
+	if json.Unmarshal(b, &a); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("application: %d %s", resp.StatusCode, b)
+	}
+	st, err := sep.Applications.Get(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"passport_scan", "snils", "photo", "fingerprints"} {
+		if _, err := sep.Applications.Attach(ctx, nil, st.AccountID, a.ID, k, "scan-"+k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sep.Applications.Submit(ctx, nil, st.AccountID, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sep.Applications.AskCorrection(ctx, nil, "scan-operator", a.ID, applications.Correction{
+		Fields: []string{"address"}, Remark: "Уточните адрес Формулярная"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sep.Applications.Reject(ctx, nil, "scan-operator", a.ID, "Отказ Заявкиной по паспорту"); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"Заявкина", "Анкета", "Формовна", "03.04.1987", "Черновиково", "4509765432", "765432",
+		"Отделом Заявочного района", "Анкетинск", "Формулярная", "Уточните адрес", "Отказ Заявкиной"}
 }
