@@ -319,12 +319,12 @@ func TestCabinetAgainstAnotherESIABySettings(t *testing.T) {
 	if !strings.HasPrefix(resp.Request.URL.String(), esiaSEP.URL+"/aas/oauth2/request/") {
 		t.Fatalf("«Войти через Госуслуги» went to %s", resp.Request.URL)
 	}
-	resp, body = fetchPage(t, c, "POST", resp.Request.URL.String(), url.Values{"decision": {"allow"}, "csrf_token": {csrfOf(t, body)}})
+	resp, _ = fetchPage(t, c, "POST", resp.Request.URL.String(), url.Values{"decision": {"allow"}, "csrf_token": {csrfOf(t, body)}})
 	_, target, _ := strings.Cut(resp.Header.Get("Refresh"), "url=")
 	if !strings.HasPrefix(target, sep.URL+"/cabinet/callback?") {
 		t.Fatalf("the other ЕСИА hands back to %q", target)
 	}
-	resp, body = fetchPage(t, c, "GET", target, nil)
+	_, body = fetchPage(t, c, "GET", target, nil)
 	resp, body = fetchPage(t, c, "POST", sep.URL+"/cabinet/consent", url.Values{"decision": {"agree"}, "version": {"transfer-v1"},
 		"csrf_token": {csrfOf(t, body)}})
 	if resp.Request.URL.Path != "/cabinet" || !strings.Contains(body, p.LastName) || !strings.Contains(body, p.SNILS) {
