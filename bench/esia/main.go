@@ -221,42 +221,9 @@ func providerExchange(ctx context.Context, sys *system, codes []string, n int) (
 			"client_certificate_hash": {sys.hash}}.Encode()
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	var mu sync.Mutex
-	var next, failed int
-	var firstErr error
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if next == len(bodies) {
-					mu.Unlock()
-					return
-				}
-				body := bodies[next]
-				next++
-				mu.Unlock()
-				err := postToken(ctx, hc, sys.base+"/aas/oauth2/v3/te", body)
-				if err != nil {
-					mu.Lock()
-					failed++
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if failed == len(bodies) {
-		return 0, failed, firstErr
-	}
-	return float64(len(bodies)-failed) / elapsed.Seconds(), failed, nil
+	return inParallel(bodies, n, func(body string) error {
+		return postToken(ctx, hc, sys.base+"/aas/oauth2/v3/te", body)
+	})
 }
 
 func postToken(ctx context.Context, hc *http.Client, u, body string) error {
@@ -332,6 +299,18 @@ func send(method, u, bearer, form string) (*http.Response, error) {
 
 // exchange trades the codes with n clients and returns the exchanges per second.
 func exchange(ctx context.Context, c *esia.Client, codes []string, n int) (float64, int, error) {
+	return inParallel(codes, n, func(code string) error {
+		tok, err := c.Exchange(ctx, code, esia.ExchangeOptions{})
+		if err == nil && (tok.ID == nil || tok.OID() == 0) {
+			err = errors.New("no id token")
+		}
+		return err
+	})
+}
+
+// inParallel runs do on every item with n workers and returns the items done per second, the
+// failures, and the first failure's error if every item failed.
+func inParallel(items []string, n int, do func(string) error) (float64, int, error) {
 	var mu sync.Mutex
 	var next, failed int
 	var firstErr error
@@ -343,18 +322,14 @@ func exchange(ctx context.Context, c *esia.Client, codes []string, n int) (float
 			defer wg.Done()
 			for {
 				mu.Lock()
-				if next == len(codes) {
+				if next == len(items) {
 					mu.Unlock()
 					return
 				}
-				code := codes[next]
+				item := items[next]
 				next++
 				mu.Unlock()
-				tok, err := c.Exchange(ctx, code, esia.ExchangeOptions{})
-				if err == nil && (tok.ID == nil || tok.OID() == 0) {
-					err = errors.New("no id token")
-				}
-				if err != nil {
+				if err := do(item); err != nil {
 					mu.Lock()
 					failed++
 					if firstErr == nil {
@@ -367,10 +342,10 @@ func exchange(ctx context.Context, c *esia.Client, codes []string, n int) (float
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	if failed == len(codes) {
+	if failed == len(items) {
 		return 0, failed, firstErr
 	}
-	return float64(len(codes)-failed) / elapsed.Seconds(), failed, nil
+	return float64(len(items)-failed) / elapsed.Seconds(), failed, nil
 }
 
 var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
