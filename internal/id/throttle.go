@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sep-platform/sep/internal/hits"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -236,7 +237,7 @@ func (s *Service) loadCounter(ctx context.Context, tx *sql.Tx, scope, key string
 		scope, key).Scan(&raw, &c.locks, &until); err != nil {
 		return nil, fmt.Errorf("id: throttle: %w", err)
 	}
-	c.hits, c.lockedUntil = parseHits(raw, since), until.Time.UTC()
+	c.hits, c.lockedUntil = hits.Parse(raw, since), until.Time.UTC()
 	return c, nil
 }
 
@@ -246,7 +247,7 @@ func (c *counter) save(ctx context.Context, tx *sql.Tx, now time.Time, keep int)
 		c.hits = c.hits[len(c.hits)-keep:]
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE id_throttle SET hits = $3, locks = $4, locked_until = $5, updated_at = $6
-		WHERE scope = $1 AND key_hash = $2`, c.scope, c.key, formatHits(c.hits), c.locks, nullTime(c.lockedUntil), now.UTC())
+		WHERE scope = $1 AND key_hash = $2`, c.scope, c.key, hits.Format(c.hits), c.locks, nullTime(c.lockedUntil), now.UTC())
 	if err != nil {
 		return fmt.Errorf("id: throttle: %w", err)
 	}
@@ -276,31 +277,6 @@ func longest(limits []Limit) (per time.Duration, n int) {
 		per, n = max(per, l.Per), max(n, l.N)
 	}
 	return per, n
-}
-
-// parseHits reads stored hits (Unix milliseconds, space-separated), keeping those after since,
-// in ascending order (instances' clocks differ a little).
-func parseHits(raw string, since time.Time) []time.Time {
-	var out []time.Time
-	for _, f := range strings.Fields(raw) {
-		ms, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			continue
-		}
-		if t := time.UnixMilli(ms).UTC(); t.After(since) {
-			out = append(out, t)
-		}
-	}
-	slices.SortFunc(out, time.Time.Compare)
-	return out
-}
-
-func formatHits(hits []time.Time) string {
-	parts := make([]string, len(hits))
-	for i, h := range hits {
-		parts[i] = strconv.FormatInt(h.UnixMilli(), 10)
-	}
-	return strings.Join(parts, " ")
 }
 
 // attempt is a sign-in attempt let through: its reservation on the login's counter is taken

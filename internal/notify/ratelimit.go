@@ -5,9 +5,8 @@ import (
 	"crypto/hmac"
 	"encoding/hex"
 	"fmt"
-	"slices"
+	"github.com/sep-platform/sep/internal/hits"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sep-platform/sep/gost/streebog"
@@ -89,12 +88,12 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 			string(k.Limit), key).Scan(&raw); err != nil {
 			return fmt.Errorf("notify: rate limit: %w", err)
 		}
-		hits := parseHits(raw, now.Add(-longest))
+		recent := hits.Parse(raw, now.Add(-longest))
 		var wait time.Duration
 		for _, l := range limits {
 			since := now.Add(-l.Per)
 			var in []time.Time
-			for _, h := range hits {
+			for _, h := range recent {
 				if h.After(since) {
 					in = append(in, h)
 				}
@@ -107,9 +106,9 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 		if wait > 0 {
 			return errs.E(errs.TooMany, "notify.rate_limited", &RateLimitError{Class: k.Limit, Channel: t.channel, Wait: wait})
 		}
-		hits = append(hits, now)
+		recent = append(recent, now)
 		if _, err := tx.ExecContext(ctx, `UPDATE notify_rate SET hits = $3, updated_at = $4 WHERE class = $1 AND addr_hash = $2`,
-			string(k.Limit), key, formatHits(hits), now); err != nil {
+			string(k.Limit), key, hits.Format(recent), now); err != nil {
 			return fmt.Errorf("notify: rate limit: %w", err)
 		}
 	}
@@ -125,30 +124,4 @@ func (n *Notifier) addressKey(c Channel, address string) string {
 	m := hmac.New(streebog.New256, n.box.Ring().Derive(seal.PurposeRateLimit))
 	m.Write([]byte(string(c) + ":" + address))
 	return hex.EncodeToString(m.Sum(nil)[:16])
-}
-
-// parseHits reads the stored hits (Unix milliseconds, space-separated, ascending), keeping
-// those after since.
-func parseHits(raw string, since time.Time) []time.Time {
-	var out []time.Time
-	for _, f := range strings.Fields(raw) {
-		ms, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			continue
-		}
-		if t := time.UnixMilli(ms).UTC(); t.After(since) {
-			out = append(out, t)
-		}
-	}
-	// Instances' clocks differ a little: keep the order the windows rely on.
-	slices.SortFunc(out, time.Time.Compare)
-	return out
-}
-
-func formatHits(hits []time.Time) string {
-	parts := make([]string, len(hits))
-	for i, h := range hits {
-		parts[i] = strconv.FormatInt(h.UnixMilli(), 10)
-	}
-	return strings.Join(parts, " ")
 }
