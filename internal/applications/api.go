@@ -150,12 +150,19 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
+// apiOwn is the API caller and the application the path names, if it is theirs (else
+// not found, as for an id that does not exist).
+func (h *Handler) apiOwn(r *http.Request) (*web.Principal, *Application, error) {
 	p, err := apiCitizen(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	a, err := h.store.Own(r.Context(), p.ID, r.PathValue("id"))
+	return p, a, err
+}
+
+func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
+	_, a, err := h.apiOwn(r)
 	if err != nil {
 		return err
 	}
@@ -166,11 +173,7 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
 // apiValues saves values; the answer holds each field's mistake in "fields" (the values are
 // saved all the same, as the pages do, so that nothing typed is lost).
 func (h *Handler) apiValues(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiCitizen(r)
-	if err != nil {
-		return err
-	}
-	a, err := h.store.Own(r.Context(), p.ID, r.PathValue("id"))
+	p, a, err := h.apiOwn(r)
 	if err != nil {
 		return err
 	}
@@ -219,11 +222,7 @@ func (h *Handler) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
 
 // apiCode sends the SMS code that confirms the draft's submission.
 func (h *Handler) apiCode(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiCitizen(r)
-	if err != nil {
-		return err
-	}
-	a, err := h.store.Own(r.Context(), p.ID, r.PathValue("id"))
+	p, a, err := h.apiOwn(r)
 	if err != nil {
 		return err
 	}
@@ -247,11 +246,7 @@ type apiSubmitBody struct {
 // call on a submitted application answers it as it is (the code is not asked again), so a
 // retry never makes a second application.
 func (h *Handler) apiSubmit(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiCitizen(r)
-	if err != nil {
-		return err
-	}
-	a, err := h.store.Own(r.Context(), p.ID, r.PathValue("id"))
+	p, a, err := h.apiOwn(r)
 	if err != nil {
 		return err
 	}
