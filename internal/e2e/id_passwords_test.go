@@ -95,7 +95,7 @@ func TestChangePasswordInTheBrowser(t *testing.T) {
 		t.Fatalf("after the change: h1 %q", h1)
 	}
 	b.CheckA11y()
-	if alert := lastMessages(t, sep.URL, phone, sms+1).Messages[0].Body; !strings.Contains(alert, "изменён пароль") {
+	if alert := lastMessages(t, sep.URL, phone, sms+1).Messages[0].Body; !strings.Contains(alert, "сменён пароль") {
 		t.Fatalf("the alert: %q", alert)
 	}
 	c := apitest.New(t, sep.API, sep.URL)

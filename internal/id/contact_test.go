@@ -124,7 +124,7 @@ func TestChangePhone(t *testing.T) {
 		if _, err := e.svc.ConfirmContactChange(ctx, r, a.ID, sid, cc.Flow.Token, e.code(free, n)); err != nil {
 			t.Fatal(err)
 		}
-		if m := e.latest(phone, notify.AccountChanged); !strings.Contains(m.Body, "изменён номер телефона") {
+		if m := e.latest(phone, notify.AccountChanged); !strings.Contains(m.Body, "изменён телефон") {
 			t.Fatalf("the old number was told: %s %q", m.Kind, m.Body)
 		}
 		e.signIn("contact.phone@example.ru", pw, free)

@@ -214,7 +214,7 @@ func TestExpiredPasswordForcesAChange(t *testing.T) {
 		if st, err := e.svc.PasswordStatus(ctx, a.ID); err != nil || st.Expired || !st.ExpiresAt.Equal(e.clock.Now().Add(90*day)) {
 			t.Fatalf("after the change: %+v %v", st, err)
 		}
-		if m := e.latest(phone, notify.AccountChanged); !strings.Contains(m.Body, "изменён пароль") {
+		if m := e.latest(phone, notify.AccountChanged); !strings.Contains(m.Body, "сменён пароль") {
 			t.Fatalf("the alert: %q", m.Body)
 		}
 		e.signIn(phone, "Lesnaya-Tropa-2027?", phone)

@@ -119,3 +119,36 @@ func TestBrokenTemplatesStopStartup(t *testing.T) {
 		})
 	}
 }
+
+// Every change an account_changed alert can tell is said in its own words, in every part and
+// language (the texts' last branch, for a value nobody listed, is never what a person reads),
+// and the short text still fits two SMS parts.
+func TestEveryAccountChangeHasItsWords(t *testing.T) {
+	ts, err := loadTemplates(Texts, i18n.Default(), "https://sep.example.ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := KindOf(AccountChanged)
+	fallback := map[string]string{"ru": "изменены данные для входа", "en": "the sign-in details were changed"}
+	for _, lang := range i18n.Languages() {
+		seen := map[string]string{}
+		for _, change := range AccountChanges {
+			c, err := ts.render(k, lang, map[string]any{"Change": change, "Time": exampleTime})
+			if err != nil {
+				t.Fatalf("%s %s: %v", change, lang, err)
+			}
+			for part, text := range map[string]string{"text": c.Text, "html": c.HTML, "short": c.Short} {
+				if strings.Contains(text, fallback[lang]) {
+					t.Errorf("%s %s: the %s part has no words of its own", change, lang, part)
+				}
+			}
+			if other, dup := seen[c.Short]; dup {
+				t.Errorf("%s %s: says the same as %s", change, lang, other)
+			}
+			seen[c.Short] = change
+			if n := len([]rune(c.Short)); n > 134 {
+				t.Errorf("%s %s: the short text is %d characters", change, lang, n)
+			}
+		}
+	}
+}
