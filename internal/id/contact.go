@@ -12,6 +12,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/ruid"
 )
@@ -197,7 +198,7 @@ func (s *Service) ConfirmContactChange(ctx context.Context, r *http.Request, acc
 		// The old contact is told; the new one has just shown it is theirs.
 		_, err := s.notify.Send(ctx, tx, notify.Message{Kind: notify.AccountChanged,
 			To:   notify.Recipient{AccountID: a.ID, Phone: a.Phone, Email: a.Email, Lang: a.Lang},
-			Data: map[string]any{"Change": string(cc.Kind), "Time": s.now().UTC()}})
+			Data: map[string]any{"Change": string(cc.Kind), "Time": s.now().In(i18n.Moscow)}})
 		return err
 	})
 	if err != nil {

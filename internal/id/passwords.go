@@ -11,6 +11,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id/password"
 	"github.com/sep-platform/sep/internal/notify"
 )
@@ -229,7 +230,7 @@ func (s *Service) setPassword(ctx context.Context, tx *sql.Tx, a *Account, hash,
 	}
 	_, err = s.notify.Send(ctx, tx, notify.Message{Kind: notify.AccountChanged,
 		To:   notify.Recipient{AccountID: a.ID, Phone: a.Phone, Email: a.Email, Lang: a.Lang},
-		Data: map[string]any{"Change": "password", "Time": now}})
+		Data: map[string]any{"Change": "password", "Time": now.In(i18n.Moscow)}})
 	return ended, err
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id/password"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/ruid"
@@ -299,7 +300,7 @@ func (s *Service) FinishRecovery(ctx context.Context, r *http.Request, token, pw
 		}
 		_, err = s.notify.Send(ctx, tx, notify.Message{Kind: notify.AccountChanged,
 			To:   notify.Recipient{AccountID: a.ID, Phone: a.Phone, Email: a.Email, Lang: a.Lang},
-			Data: map[string]any{"Change": "recovered", "Time": now}})
+			Data: map[string]any{"Change": "recovered", "Time": now.In(i18n.Moscow)}})
 		return err
 	})
 	if err != nil {

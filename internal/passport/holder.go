@@ -13,6 +13,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/registry"
@@ -328,7 +329,7 @@ func (s *Service) tell(ctx context.Context, tx *sql.Tx, p *Passport, status Stat
 	}
 	to.AccountID = p.Holder.AccountID
 	_, err = s.opt.Notify.Send(ctx, tx, notify.Message{Kind: notify.PassportStatus, To: to,
-		Data: map[string]any{"Number": p.Number, "Status": string(status), "Reason": reason, "Time": s.now()}})
+		Data: map[string]any{"Number": p.Number, "Status": string(status), "Reason": reason, "Time": s.now().In(i18n.Moscow)}})
 	return err
 }
 
