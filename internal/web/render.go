@@ -48,8 +48,9 @@ type renderer struct {
 }
 
 // newRenderer parses the layout and every page once per language, binding that language's
-// messages into the templates, so that a broken template stops start-up, not a request.
-func newRenderer(cat *i18n.Catalog, assets *Assets, fsyses []fs.FS) (*renderer, error) {
+// messages into the templates, so that a broken template stops start-up, not a request; with
+// folding, the constant actions are folded into text (fold.go).
+func newRenderer(cat *i18n.Catalog, assets *Assets, fsyses []fs.FS, folding bool) (*renderer, error) {
 	r := &renderer{pages: map[string]map[string]*template.Template{}}
 	for _, lang := range i18n.Languages() {
 		p := cat.Printer(lang)
@@ -85,6 +86,11 @@ func newRenderer(cat *i18n.Catalog, assets *Assets, fsyses []fs.FS) (*renderer, 
 				}
 				if t.Lookup("content") == nil {
 					return nil, fmt.Errorf("web: page %s does not define \"content\"", name)
+				}
+				if folding {
+					if err := fold(t, "layout.html", funcs); err != nil {
+						return nil, fmt.Errorf("web: page %s: %w", name, err)
+					}
 				}
 				r.pages[lang][name] = t
 			}

@@ -84,7 +84,7 @@ func NewSite(opt Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRenderer(opt.Catalog, assets, append([]fs.FS{templateFiles}, opt.Templates...))
+	r, err := newRenderer(opt.Catalog, assets, append([]fs.FS{templateFiles}, opt.Templates...), true)
 	if err != nil {
 		return nil, err
 	}
