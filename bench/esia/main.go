@@ -18,6 +18,7 @@
 //
 //	go run ./bench/esia                 # 2000 exchanges, 8 clients, 20 sign-ins
 //	go run ./bench/esia -codes 5000 -c 16 -n 50
+//	go run ./bench/esia -cpuprofile cpu.out   # then: go tool pprof -top cpu.out
 package main
 
 import (
@@ -36,6 +37,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -52,6 +54,9 @@ import (
 	"github.com/sep-platform/sep/internal/notify"
 )
 
+// cpuProfile is where -cpuprofile writes the profile of the exchanges ("": none).
+var cpuProfile string
+
 // goalPerCore is the goal: exchanges per second per core.
 const goalPerCore = 1000
 
@@ -59,6 +64,7 @@ func main() {
 	codes := flag.Int("codes", 2000, "authorization codes to exchange")
 	clients := flag.Int("c", 8, "concurrent exchanging clients")
 	signins := flag.Int("n", 20, "complete sign-ins through the cabinet after the first")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the exchanges to this file")
 	flag.Parse()
 	if err := run(os.Stdout, *codes, *clients, *signins); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/esia:", err)
@@ -112,6 +118,16 @@ func run(w io.Writer, codes, clients, signins int) error {
 	}
 	issued := time.Since(t0)
 	half := len(list) / 2
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	rate, failed, err := exchange(ctx, client, list[:half], clients)
 	if err != nil {
 		return err
@@ -120,6 +136,7 @@ func run(w io.Writer, codes, clients, signins int) error {
 	if err != nil {
 		return err
 	}
+	pprof.StopCPUProfile()
 	perCore := rate / float64(runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "codes issued        %d in %s (%.0f/s through /ac and the request page)\n", len(list), issued.Round(time.Millisecond),
 		float64(len(list))/issued.Seconds())

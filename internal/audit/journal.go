@@ -128,7 +128,7 @@ func (j *Journal) lockHead(ctx context.Context, tx *sql.Tx) (int64, Hash, time.T
 		hash string
 		at   sql.NullTime
 	)
-	if err := tx.QueryRowContext(ctx, j.headQuery()).Scan(&seq, &hash, &at); err != nil {
+	if err := j.db.TxRow(ctx, tx, j.headQuery()).Scan(&seq, &hash, &at); err != nil {
 		return 0, Hash{}, time.Time{}, fmt.Errorf("audit: read the head: %w", err)
 	}
 	h, err := ParseHash(hash)
@@ -161,10 +161,10 @@ func (j *Journal) append(ctx context.Context, tx *sql.Tx, e *Entry) (int64, erro
 		e.UserAgent, string(e.Outcome), string(details), e.PrevHash.String(), e.Hash.String()}
 	if j.db.Dialect() == db.Postgres {
 		// One round trip fewer while the head is locked: the head moves in the same statement.
-		_, err = tx.ExecContext(ctx, `WITH moved AS (UPDATE audit_head SET seq = $1, hash = $14, at = $2 WHERE id = 1)
+		_, err = j.db.TxExec(ctx, tx, `WITH moved AS (UPDATE audit_head SET seq = $1, hash = $14, at = $2 WHERE id = 1)
 			`+insertEntry, args...)
-	} else if _, err = tx.ExecContext(ctx, insertEntry, args...); err == nil {
-		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2, at = $3 WHERE id = 1`, e.Seq, e.Hash.String(), e.At)
+	} else if _, err = j.db.TxExec(ctx, tx, insertEntry, args...); err == nil {
+		_, err = j.db.TxExec(ctx, tx, `UPDATE audit_head SET seq = $1, hash = $2, at = $3 WHERE id = 1`, e.Seq, e.Hash.String(), e.At)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("audit: append %s: %w", e.Action, err)

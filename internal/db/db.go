@@ -48,7 +48,8 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
-	stmts   sync.Map // query → *sql.Stmt on read (ReadRow)
+	stmts   sync.Map // stmtKey → *sql.Stmt (ReadRow, TxExec, TxRow)
+	wanted  sync.Map // stmtKey → struct{}: to prepare when a transaction ends
 }
 
 // Options tune Open.
@@ -101,18 +102,76 @@ func (d *DB) Reader() *sql.DB { return d.read }
 // every call, which costs more than running it. Use it for a few fixed hot queries only (the
 // cache never shrinks); anything else goes through Reader.
 func (d *DB) ReadRow(ctx context.Context, query string, args ...any) *sql.Row {
-	st, ok := d.stmts.Load(query)
-	if !ok {
-		prepared, err := d.read.PrepareContext(ctx, query)
-		if err != nil {
-			return d.read.QueryRowContext(ctx, query, args...) // the error comes back from Scan
-		}
-		var loaded bool
-		if st, loaded = d.stmts.LoadOrStore(query, prepared); loaded {
-			prepared.Close()
-		}
+	if st := d.prepared(ctx, d.read, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
-	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+	return d.read.QueryRowContext(ctx, query, args...) // the error comes back from Scan
+}
+
+// TxExec runs, in tx (a transaction of Tx), a statement that hot transactions run on every
+// call (the journal's append, an authorization code's use) as a statement prepared on the
+// writer pool and kept, as ReadRow does for reads; the same few fixed statements only. The
+// first call runs it as it is (the transaction holds the only SQLite writer connection, so it
+// cannot be prepared on the pool then), and Tx prepares it when the transaction ends.
+func (d *DB) TxExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st := d.kept(d.write, query); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// TxRow is TxExec for a query of one row.
+func (d *DB) TxRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if st := d.kept(d.write, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
+}
+
+type stmtKey struct {
+	pool  *sql.DB
+	query string
+}
+
+// kept is query's statement kept for pool, or nil; a miss asks for it to be prepared when the
+// running transaction ends (prepareWanted).
+func (d *DB) kept(pool *sql.DB, query string) *sql.Stmt {
+	k := stmtKey{pool, query}
+	if st, ok := d.stmts.Load(k); ok {
+		return st.(*sql.Stmt)
+	}
+	d.wanted.Store(k, struct{}{})
+	return nil
+}
+
+// prepareWanted prepares the statements kept asked for; one that cannot be prepared (a table
+// not made yet) is asked for again at its next use.
+func (d *DB) prepareWanted(ctx context.Context) {
+	d.wanted.Range(func(k, _ any) bool {
+		d.wanted.Delete(k)
+		key := k.(stmtKey)
+		d.prepared(ctx, key.pool, key.query)
+		return true
+	})
+}
+
+// prepared is query prepared on pool, once (database/sql prepares it again on each connection
+// that runs it, once each); nil when it cannot be prepared, and the caller runs it as it is to
+// get the error.
+func (d *DB) prepared(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
+	k := stmtKey{pool, query}
+	if st, ok := d.stmts.Load(k); ok {
+		return st.(*sql.Stmt)
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if kept, loaded := d.stmts.LoadOrStore(k, st); loaded {
+		st.Close()
+		return kept.(*sql.Stmt)
+	}
+	return st
 }
 
 // Ping checks that the database answers.
@@ -148,6 +207,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	backoff := 5 * time.Millisecond
 	for i := 1; ; i++ {
 		err := d.tx(ctx, fn)
+		d.prepareWanted(context.WithoutCancel(ctx))
 		if err == nil || i == attempts || !d.transient(err) {
 			return err
 		}

@@ -224,3 +224,50 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 		}
 	}
 }
+
+func TestKeptStatementsInTransactions(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Writer().ExecContext(ctx, `CREATE TABLE counters (k TEXT PRIMARY KEY, n INTEGER NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		const bump = `INSERT INTO counters (k, n) VALUES ($1, 1) ON CONFLICT (k) DO UPDATE SET n = counters.n + 1`
+		const read = `SELECT n FROM counters WHERE k = $1`
+		boom := errors.New("boom")
+		// The same kept statements in committed and rolled-back transactions, one after the other
+		// and side by side: each transaction sees its own writes, and only the committed ones stay.
+		for i := range 6 {
+			err := d.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := d.TxExec(ctx, tx, bump, "a"); err != nil {
+					return err
+				}
+				var n int
+				if err := d.TxRow(ctx, tx, read, "a").Scan(&n); err != nil {
+					return err
+				}
+				if want := (i+1)/2 + 1; n != want {
+					t.Errorf("transaction %d sees n = %d, want %d", i, n, want)
+				}
+				if i%2 == 1 {
+					return boom
+				}
+				return nil
+			})
+			if i%2 == 1 && !errors.Is(err, boom) || i%2 == 0 && err != nil {
+				t.Fatalf("transaction %d: %v", i, err)
+			}
+		}
+		var n int
+		if err := d.ReadRow(ctx, read, "a").Scan(&n); err != nil || n != 3 {
+			t.Fatalf("after three committed and three rolled-back bumps n = %d (%v), want 3", n, err)
+		}
+		// A statement that cannot be prepared gives its error where it runs.
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := d.TxExec(ctx, tx, `UPDATE no_such_table SET n = 1`)
+			return err
+		})
+		if err == nil {
+			t.Fatal("a statement on a missing table ran")
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sep-platform/sep/gost/gostx509"
@@ -175,7 +176,7 @@ func scanClient(row interface{ Scan(...any) error }) (*Client, error) {
 		return nil, err
 	}
 	if c.Kind == KindESIA {
-		cert, err := gostx509.ParseCertificate(der)
+		cert, err := parseCert(c.CertHash, der)
 		if err != nil {
 			return nil, fmt.Errorf("provider: the certificate of %s: %w", c.Mnemonic, err)
 		}
@@ -187,11 +188,31 @@ func scanClient(row interface{ Scan(...any) error }) (*Client, error) {
 	return c, nil
 }
 
+// parsedCerts keeps the registered systems' certificates parsed, by the hash of their DER
+// (stored beside it when the system is registered): every token exchange reads its system,
+// and parsing the certificate again cost more than the read. Only registered certificates come
+// here, so the map stays as small as the register.
+var parsedCerts sync.Map // cert_hash → *gostx509.Certificate
+
+func parseCert(hash string, der []byte) (*gostx509.Certificate, error) {
+	if c, ok := parsedCerts.Load(hash); ok {
+		return c.(*gostx509.Certificate), nil
+	}
+	cert, err := gostx509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	if hash == CertHash(der) {
+		parsedCerts.Store(hash, cert) // a row whose hash does not match is parsed each time
+	}
+	return cert, nil
+}
+
 var errNoClient = errs.E(errs.NotFound, "provider.no_client", errors.New("provider: no such system"))
 
 // ClientByMnemonic returns the system registered with the mnemonic, disabled or not.
 func (p *Provider) ClientByMnemonic(ctx context.Context, mnemonic string) (*Client, error) {
-	c, err := scanClient(p.db.Reader().QueryRowContext(ctx, `SELECT `+clientColumns+` FROM id_provider_clients WHERE mnemonic = $1`, mnemonic))
+	c, err := scanClient(p.db.ReadRow(ctx, `SELECT `+clientColumns+` FROM id_provider_clients WHERE mnemonic = $1`, mnemonic))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoClient
 	}

@@ -116,7 +116,7 @@ func (p *Provider) takeCode(ctx context.Context, tx *sql.Tx, code string) (*gran
 	var exp time.Time
 	var used sql.NullTime
 	h := digest(code)
-	err := tx.QueryRowContext(ctx, `SELECT client_id, account_id, sid, amr, scope, redirect_uri, challenge, challenge_meth, nonce,
+	err := p.db.TxRow(ctx, tx, `SELECT client_id, account_id, sid, amr, scope, redirect_uri, challenge, challenge_meth, nonce,
 			auth_time, expires_at, used_at FROM id_provider_codes WHERE code_hash = $1`, h).Scan(&g.ClientID, &g.AccountID, &g.SID, &g.AMR,
 		&scope, &g.RedirectURI, &g.Challenge, &g.ChallengeMeth, &g.Nonce, &g.AuthTime, &exp, &used)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (used.Valid || !p.now().Before(exp))) {
@@ -125,7 +125,7 @@ func (p *Provider) takeCode(ctx context.Context, tx *sql.Tx, code string) (*gran
 	if err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE id_provider_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL`, h, p.now().UTC())
+	res, err := p.db.TxExec(ctx, tx, `UPDATE id_provider_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL`, h, p.now().UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +136,11 @@ func (p *Provider) takeCode(ctx context.Context, tx *sql.Tx, code string) (*gran
 	return g, nil
 }
 
-// saveRefresh stores a new refresh token for g in x and returns it.
-func (p *Provider) saveRefresh(ctx context.Context, x db.Querier, g *grant) (string, error) {
+// saveRefresh stores a new refresh token for g in tx and returns it.
+func (p *Provider) saveRefresh(ctx context.Context, tx *sql.Tx, g *grant) (string, error) {
 	token := newSecret()
 	now := p.now().UTC()
-	_, err := x.ExecContext(ctx, `INSERT INTO id_provider_refresh (token_hash, client_id, account_id, sid, amr, scope, auth_time,
+	_, err := p.db.TxExec(ctx, tx, `INSERT INTO id_provider_refresh (token_hash, client_id, account_id, sid, amr, scope, auth_time,
 			created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		digest(token), g.ClientID, g.AccountID, g.SID, g.AMR, strings.Join(g.Scope, " "), g.AuthTime.UTC(), now, now.Add(RefreshTTL))
 	return token, err

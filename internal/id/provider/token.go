@@ -104,7 +104,11 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request, version string) 
 		return refuse(fail(ErrClientAuth, "the v1 client_secret does not verify"))
 	}
 
-	var resp tokenResponse
+	var (
+		resp    tokenResponse
+		spent   *grant
+		refresh string
+	)
 	err = h.p.db.Tx(ctx, func(tx *sql.Tx) error {
 		var g *grant
 		var err error
@@ -131,10 +135,10 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request, version string) 
 				}
 			}
 		}
-		if resp, err = h.p.tokens(ctx, tx, c, g); err != nil {
+		if refresh, err = h.p.saveRefresh(ctx, tx, g); err != nil {
 			return err
 		}
-		resp.State = state
+		spent = g
 		return h.p.record(ctx, tx, r, audit.Entry{ActorKind: audit.ActorAPIClient, ActorID: c.ID, Action: ActionTokenIssued,
 			ObjectType: "account", ObjectID: g.AccountID, Details: map[string]string{"grant": grantType}})
 	})
@@ -145,6 +149,12 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request, version string) 
 	if err != nil {
 		return err
 	}
+	// The tokens are signed after the commit, so that the writer (SQLite's only one) is not held
+	// for two signatures; should signing fail, the code is spent and no token exists.
+	if resp, err = h.p.tokens(ctx, c, spent, refresh); err != nil {
+		return err
+	}
+	resp.State = state
 	w.Header().Set("Cache-Control", "no-store")
 	web.JSON(w, http.StatusOK, resp)
 	return nil
@@ -174,8 +184,8 @@ type subject struct {
 	Level int    `json:"urn:esia:sbj:lvl"`
 }
 
-// tokens issues the access, id and (rotating) refresh tokens of a grant, in tx.
-func (p *Provider) tokens(ctx context.Context, tx *sql.Tx, c *Client, g *grant) (tokenResponse, error) {
+// tokens signs the access and id tokens of a grant whose (rotating) refresh token is stored.
+func (p *Provider) tokens(ctx context.Context, c *Client, g *grant, refresh string) (tokenResponse, error) {
 	acc, err := p.id.Account(ctx, g.AccountID)
 	if err != nil {
 		return tokenResponse{}, err
@@ -195,10 +205,6 @@ func (p *Provider) tokens(ctx context.Context, tx *sql.Tx, c *Client, g *grant) 
 	idt, err := p.sign(c.TokenAlg, "id", idClaims{ISS: p.issuer, AUD: c.Mnemonic, SUB: oid, NBF: iat, IAT: iat, EXP: exp,
 		AuthTime: g.AuthTime.Unix(), AMR: []string{g.AMR}, AMD: g.AMR, SID: g.SID,
 		Sbj: subject{Name: "OID." + strconv.FormatInt(oid, 10), OID: oid, Type: "P", IsTru: lvl == 3, Level: lvl}})
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	refresh, err := p.saveRefresh(ctx, tx, g)
 	if err != nil {
 		return tokenResponse{}, err
 	}
