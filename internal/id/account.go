@@ -151,36 +151,52 @@ func Tables() []seal.Table {
 const accountColumns = `id, role, status, level, lang, phone, email, profile, block_code, block_note,
 	consent_version, consent_at, created_at, updated_at`
 
+// accountRow is an account as the database has it, still sealed.
+type accountRow struct {
+	a                           Account
+	phone, email, profile, note seal.Sealed
+	blockCode, consent          sql.NullString
+	consentAt                   sql.NullTime
+}
+
+// targets are where a row of accountColumns scans to.
+func (r *accountRow) targets() []any {
+	return []any{&r.a.ID, &r.a.Role, &r.a.Status, &r.a.Level, &r.a.Lang, &r.phone, &r.email, &r.profile, &r.blockCode, &r.note,
+		&r.consent, &r.consentAt, &r.a.CreatedAt, &r.a.UpdatedAt}
+}
+
 func (s *Service) scanAccount(row interface{ Scan(...any) error }) (*Account, error) {
-	a := &Account{}
-	var phone, email, profile, note seal.Sealed
-	var blockCode, consent sql.NullString
-	var consentAt sql.NullTime
-	if err := row.Scan(&a.ID, &a.Role, &a.Status, &a.Level, &a.Lang, &phone, &email, &profile, &blockCode, &note,
-		&consent, &consentAt, &a.CreatedAt, &a.UpdatedAt); err != nil {
+	var r accountRow
+	if err := row.Scan(r.targets()...); err != nil {
 		return nil, err
 	}
+	return s.openAccount(&r)
+}
+
+// openAccount unseals an account row.
+func (s *Service) openAccount(r *accountRow) (*Account, error) {
+	a := r.a
 	b := s.box
 	var err error
-	if a.Phone, err = b.OpenString(accPhone, a.ID, phone); err != nil {
+	if a.Phone, err = b.OpenString(accPhone, a.ID, r.phone); err != nil {
 		return nil, err
 	}
-	if a.Email, err = b.OpenString(accEmail, a.ID, email); err != nil {
+	if a.Email, err = b.OpenString(accEmail, a.ID, r.email); err != nil {
 		return nil, err
 	}
-	if a.BlockNote, err = b.OpenString(accBlockNote, a.ID, note); err != nil {
+	if a.BlockNote, err = b.OpenString(accBlockNote, a.ID, r.note); err != nil {
 		return nil, err
 	}
-	if pj, err := b.Open(accProfile, a.ID, profile); err != nil {
+	if pj, err := b.Open(accProfile, a.ID, r.profile); err != nil {
 		return nil, err
 	} else if len(pj) > 0 {
 		if err := json.Unmarshal(pj, &a.Profile); err != nil {
 			return nil, fmt.Errorf("id: the profile of %s: %w", a.ID, err)
 		}
 	}
-	a.BlockCode, a.ConsentVersion, a.ConsentAt = blockCode.String, consent.String, consentAt.Time.UTC()
+	a.BlockCode, a.ConsentVersion, a.ConsentAt = r.blockCode.String, r.consent.String, r.consentAt.Time.UTC()
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
-	return a, nil
+	return &a, nil
 }
 
 // ErrNoAccount is the kind of error for an account that does not exist.

@@ -16,7 +16,7 @@ import (
 // sessionID is the id of the session a token names.
 func (e *testEnv) sessionID(token string) string {
 	e.t.Helper()
-	ss, _, _, err := e.svc.sessionOf(context.Background(), token)
+	ss, _, err := e.svc.sessionOf(context.Background(), token)
 	if err != nil {
 		e.t.Fatal(err)
 	}

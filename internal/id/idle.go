@@ -48,8 +48,8 @@ type SessionStatus struct {
 // StatusOf returns the clock of the request's live session; errs.Unauthenticated
 // "id.session_ended" if it has ended, "id.signin_needed" if the request has none.
 func (s *Service) StatusOf(r *http.Request) (*SessionStatus, error) {
-	ss, _, status, err := s.sessionOf(r.Context(), s.sessionToken(r))
-	if errors.Is(err, errNoSession) || (err == nil && status != Active) {
+	ss, si, err := s.sessionOf(r.Context(), s.sessionToken(r))
+	if errors.Is(err, errNoSession) || (err == nil && si.row.a.Status != Active) {
 		return nil, errSignInNeeded
 	}
 	if err != nil {
@@ -71,7 +71,7 @@ func (s *Service) SessionEnded(r *http.Request) bool {
 	if token == "" || r.Header.Get("Authorization") != "" {
 		return false
 	}
-	_, _, _, err := s.sessionOf(r.Context(), token)
+	_, _, err := s.sessionOf(r.Context(), token)
 	return errors.Is(err, errSessionEnded)
 }
 

@@ -69,7 +69,7 @@ func TestChangePassword(t *testing.T) {
 		a := e.register(phone, email, old)
 		here := e.signIn(phone, old, phone)
 		elsewhere := e.signIn(email, old, phone)
-		ssHere, _, _, err := e.svc.sessionOf(ctx, here)
+		ssHere, _, err := e.svc.sessionOf(ctx, here)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,10 +102,10 @@ func TestChangePassword(t *testing.T) {
 		if ended != 2 { // the registration's session and the other sign-in
 			t.Fatalf("%d other sessions ended, want 2", ended)
 		}
-		if _, _, _, err := e.svc.sessionOf(ctx, here); err != nil {
+		if _, _, err := e.svc.sessionOf(ctx, here); err != nil {
 			t.Fatalf("the session the password was changed in: %v", err)
 		}
-		if _, _, _, err := e.svc.sessionOf(ctx, elsewhere); !errors.Is(err, errSessionEnded) {
+		if _, _, err := e.svc.sessionOf(ctx, elsewhere); !errors.Is(err, errSessionEnded) {
 			t.Fatalf("another session after the change: %v", err)
 		}
 		if m := e.latest(email, notify.AccountChanged); !strings.Contains(m.Body, "изменён пароль") {
@@ -312,7 +312,7 @@ func TestWrongCurrentPasswordsEndTheSession(t *testing.T) {
 		const phone, pw = "+79000000016", "Ptichka-Sinica-2026!"
 		a := e.register(phone, "reauth.demo@example.ru", pw)
 		token := e.signIn(phone, pw, phone)
-		ss, _, _, err := e.svc.sessionOf(ctx, token)
+		ss, _, err := e.svc.sessionOf(ctx, token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,14 +331,14 @@ func TestWrongCurrentPasswordsEndTheSession(t *testing.T) {
 			t.Fatalf("a right current password: %v", err)
 		}
 		wrong(MaxReauthFailures - 1)
-		if _, _, _, err := e.svc.sessionOf(ctx, token); err != nil {
+		if _, _, err := e.svc.sessionOf(ctx, token); err != nil {
 			t.Fatalf("the session before the last try: %v", err)
 		}
 		_, err = e.svc.ChangePassword(ctx, r, a.ID, ss.ID, "Ptichka-Sinica-2024!", "Lesnaya-Tropa-2027?")
 		if !errors.Is(err, ErrReauthExhausted) {
 			t.Fatalf("the fifth wrong current password in a row: %v", err)
 		}
-		if _, _, _, err := e.svc.sessionOf(ctx, token); !errors.Is(err, errSessionEnded) {
+		if _, _, err := e.svc.sessionOf(ctx, token); !errors.Is(err, errSessionEnded) {
 			t.Fatalf("the session after it: %v", err)
 		}
 		failures := 0

@@ -173,8 +173,8 @@ func (s *Service) DeclineQR(ctx context.Context, r *http.Request, code string) e
 }
 
 func (s *Service) decideQR(ctx context.Context, r *http.Request, code string, to QRState) error {
-	ss, _, status, err := s.sessionOf(ctx, s.sessionToken(r))
-	if errors.Is(err, errNoSession) || errors.Is(err, errSessionEnded) || err == nil && status != Active {
+	ss, si, err := s.sessionOf(ctx, s.sessionToken(r))
+	if errors.Is(err, errNoSession) || errors.Is(err, errSessionEnded) || err == nil && si.row.a.Status != Active {
 		return errs.E(errs.Unauthenticated, "id.signin_needed", errors.New("id: approving a QR code needs a session"))
 	}
 	if err != nil {

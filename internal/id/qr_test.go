@@ -59,7 +59,7 @@ func phone(token string) *http.Request {
 
 func (q *qrEnv) sessionID(token string) string {
 	q.t.Helper()
-	ss, _, _, err := q.svc.sessionOf(context.Background(), token)
+	ss, _, err := q.svc.sessionOf(context.Background(), token)
 	if err != nil {
 		q.t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestQRSignIn(t *testing.T) {
 		if ss.AccountID != q.ivan.ID || ss.Method != MethodQR || token == "" || token == q.ivanPhone {
 			t.Fatalf("the desktop's session: %+v", ss)
 		}
-		if got, _, _, err := q.svc.sessionOf(ctx, token); err != nil || got.AccountID != q.ivan.ID {
+		if got, _, err := q.svc.sessionOf(ctx, token); err != nil || got.AccountID != q.ivan.ID {
 			t.Fatalf("the new session does not work: %v", err)
 		}
 		if _, _, err := q.svc.FinishQR(ctx, q.desktop(), qr.Flow.Token); !errors.Is(err, ErrFlowGone) {
@@ -239,10 +239,10 @@ func TestQRSignsInTheApproverOnly(t *testing.T) {
 		if ss.AccountID != q.maria.ID {
 			t.Fatalf("the desktop is signed in as %s, want the approver %s", ss.AccountID, q.maria.ID)
 		}
-		if _, _, _, err := q.svc.sessionOf(ctx, ivanDesktop); !errors.Is(err, errSessionEnded) {
+		if _, _, err := q.svc.sessionOf(ctx, ivanDesktop); !errors.Is(err, errSessionEnded) {
 			t.Fatalf("the desktop's previous session is still live: %v", err)
 		}
-		if _, _, _, err := q.svc.sessionOf(ctx, q.ivanPhone); err != nil {
+		if _, _, err := q.svc.sessionOf(ctx, q.ivanPhone); err != nil {
 			t.Fatalf("Ivan's phone was signed out: %v", err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sep-platform/sep/internal/db"
@@ -124,31 +125,85 @@ func (s *Service) sessionToken(r *http.Request) string {
 	return ""
 }
 
-// sessionOf reads the live session a token names, with its account's role and status.
-func (s *Service) sessionOf(ctx context.Context, token string) (*Session, Role, Status, error) {
+// signedIn is what the session's lookup reads besides the session: its account, still sealed,
+// and when the account's password was set. Authenticate keeps it on the principal, so that a
+// page showing the account as the request began (RequestAccount) needs no query of its own.
+type signedIn struct {
+	row         accountRow
+	passwordSet sql.NullTime
+}
+
+// sessionColumns are the session's columns and then the account's, for signedIn.
+var sessionColumns = `s.id, s.account_id, s.device_id, s.method, s.created_at, s.seen_at, s.expires_at, s.revoked_at, ` +
+	prefixed("a.", accountColumns) +
+	`, (SELECT p.created_at FROM id_passwords p WHERE p.account_id = a.id ORDER BY p.seq DESC LIMIT 1)`
+
+// prefixed is a list of columns each qualified with prefix.
+func prefixed(prefix, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// sessionOf reads the live session a token names, with its account.
+func (s *Service) sessionOf(ctx context.Context, token string) (*Session, *signedIn, error) {
 	if token == "" || len(token) > 100 {
-		return nil, "", "", errNoSession
+		return nil, nil, errNoSession
 	}
 	ss := &Session{idle: s.idle}
-	var role, status string
+	si := &signedIn{}
 	var device sql.NullString
 	var revoked sql.NullTime
-	err := s.db.ReadRow(ctx, `SELECT s.id, s.account_id, s.device_id, s.method, s.created_at, s.seen_at,
-			s.expires_at, s.revoked_at, a.role, a.status
+	dest := append([]any{&ss.ID, &ss.AccountID, &device, &ss.Method, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &revoked},
+		si.row.targets()...)
+	err := s.db.ReadRow(ctx, `SELECT `+sessionColumns+`
 		FROM id_sessions s JOIN id_accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash(token)).Scan(
-		&ss.ID, &ss.AccountID, &device, &ss.Method, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &revoked, &role, &status)
+		append(dest, &si.passwordSet)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", "", errNoSession
+		return nil, nil, errNoSession
 	}
 	if err != nil {
-		return nil, "", "", err
+		return nil, nil, err
 	}
 	ss.DeviceID = device.String
 	now := s.now()
 	if revoked.Valid || !now.Before(ss.ExpiresAt) || !now.Before(ss.IdleEnd()) {
-		return nil, "", "", errSessionEnded
+		return nil, nil, errSessionEnded
 	}
-	return ss, Role(role), Status(status), nil
+	return ss, si, nil
+}
+
+// RequestAccount is the signed-in account of r as it was when the request began, read with
+// its session: for pages that only show it. Anything that changes the account, or must see a
+// change made during the request, reads it with Account.
+func (s *Service) RequestAccount(r *http.Request) (*Account, error) {
+	si, err := s.requestRead(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.openAccount(&si.row)
+}
+
+// requestRead is what Authenticate read for r's principal; a principal from elsewhere (a test,
+// an API token) has it read now.
+func (s *Service) requestRead(r *http.Request) (*signedIn, error) {
+	p, ok := web.PrincipalOf(r)
+	if !ok {
+		return nil, errSignInNeeded
+	}
+	if si, ok := p.Read.(*signedIn); ok && si.row.a.ID == p.ID {
+		return si, nil
+	}
+	si := &signedIn{}
+	err := s.db.ReadRow(r.Context(), `SELECT `+accountColumns+`,
+		(SELECT p.created_at FROM id_passwords p WHERE p.account_id = $1 ORDER BY p.seq DESC LIMIT 1)
+		FROM id_accounts WHERE id = $1`, p.ID).Scan(append(si.row.targets(), &si.passwordSet)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoAccount
+	}
+	return si, err
 }
 
 var (
@@ -165,7 +220,7 @@ func (s *Service) Authenticate(r *http.Request) (*web.Principal, error) {
 	if token == "" {
 		return nil, nil
 	}
-	ss, role, status, err := s.sessionOf(r.Context(), token)
+	ss, si, err := s.sessionOf(r.Context(), token)
 	switch {
 	case errors.Is(err, errNoSession):
 		return nil, nil // a stale cookie of a deleted session: anonymous
@@ -174,14 +229,14 @@ func (s *Service) Authenticate(r *http.Request) (*web.Principal, error) {
 	case err != nil:
 		return nil, err
 	}
-	if status != Active {
+	if si.row.a.Status != Active {
 		return nil, nil
 	}
 	if s.now().Sub(ss.SeenAt) > s.touchEvery() && !quietRequest(r) {
 		// Best effort: a failed touch only shortens the idle window.
 		s.db.Writer().ExecContext(r.Context(), `UPDATE id_sessions SET seen_at = $2 WHERE id = $1`, ss.ID, s.now().UTC())
 	}
-	return &web.Principal{Kind: web.PrincipalKind(role), ID: ss.AccountID, Session: ss.ID}, nil
+	return &web.Principal{Kind: web.PrincipalKind(si.row.a.Role), ID: ss.AccountID, Session: ss.ID, Read: si}, nil
 }
 
 // Sessions lists the account's live sessions, newest first.

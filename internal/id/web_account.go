@@ -27,16 +27,19 @@ type accountPage struct {
 }
 
 func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
+	if _, err := principal(r); err != nil {
 		http.Redirect(w, r, "/id/signin?return=/id/account", http.StatusSeeOther)
 		return nil
 	}
-	a, err := h.svc.Account(r.Context(), p.ID)
+	si, err := h.svc.requestRead(r)
 	if err != nil {
 		return err
 	}
-	page := &accountPage{Account: a, Phone: maskPhone(a.Phone), Password: h.passwordNotice(r, a.ID)}
+	a, err := h.svc.openAccount(&si.row)
+	if err != nil {
+		return err
+	}
+	page := &accountPage{Account: a, Phone: maskPhone(a.Phone), Password: h.passwordNotice(r, si.passwordSet)}
 	page.Title = h.site.Printer(r).T("id.account.title")
 	return h.site.Render(w, r, http.StatusOK, "id_account", page)
 }

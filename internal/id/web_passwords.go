@@ -1,6 +1,7 @@
 package id
 
 import (
+	"database/sql"
 	"errors"
 	"net/http"
 	"time"
@@ -127,11 +128,11 @@ type passwordNotice struct {
 	Advice  string // empty unless a change is advised
 }
 
-func (h *Handler) passwordNotice(r *http.Request, accountID string) *passwordNotice {
-	st, err := h.svc.PasswordStatus(r.Context(), accountID)
-	if err != nil {
-		return nil // no password (or a failed read): the page goes on without the notice
+func (h *Handler) passwordNotice(r *http.Request, set sql.NullTime) *passwordNotice {
+	if !set.Valid {
+		return nil // no password: the page goes on without the notice
 	}
+	st := h.svc.passwordStatus(set.Time.UTC())
 	pr := h.site.Printer(r)
 	n := &passwordNotice{Changed: pr.T("id.account.password_changed", "date", calendarDate(pr, st.ChangedAt))}
 	switch {

@@ -16,6 +16,9 @@ type Principal struct {
 	Roles []string
 	// Session is the id of the sign-in session the request came with, if it came with one.
 	Session string
+	// Read is what the authenticator read with the credentials, for its own package (ID keeps
+	// the account as the request began, so that a page showing it asks nothing more).
+	Read any
 }
 
 // PrincipalKind says what sort of actor a principal is.
