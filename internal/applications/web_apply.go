@@ -291,13 +291,17 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := h.site.Printer(r)
 	f := &form{}
-	file, header, err := r.FormFile("file")
-	if err != nil {
+	// The file streams from the request into the store, which seals it as it reads and stops
+	// at the rule's limit: nothing of it is kept in clear, in memory or on disk.
+	mf, err := web.Multipart(r)
+	if err != nil && errs.KindOf(err) != errs.Invalid {
+		return err
+	}
+	if err != nil || mf.File == nil {
 		f.add("file-"+kind, p.T("applications.file_required"))
 		return h.renderDocuments(w, r, a, svc, f, http.StatusUnprocessableEntity)
 	}
-	defer file.Close()
-	doc, err := h.docs.Put(r.Context(), file, documents.Upload{Name: header.Filename, Rule: documentRule(rule), Request: r})
+	doc, err := h.docs.Put(r.Context(), mf.File, documents.Upload{Name: mf.FileName(), Rule: documentRule(rule), Request: r})
 	if err != nil {
 		return err
 	}

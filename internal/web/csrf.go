@@ -79,6 +79,12 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 				s.Error(w, r, errs.E(errs.Forbidden, "error.cookies", errNoCookie))
 				return
 			}
+			if sent == "" && isMultipart(r) {
+				if f, _ := Multipart(r); f != nil && f.File != nil {
+					s.Error(w, r, errFileBeforeToken)
+					return
+				}
+			}
 			if subtle.ConstantTimeCompare([]byte(sent), []byte(ri.csrf)) != 1 {
 				s.Error(w, r, errs.E(errs.Forbidden, "error.csrf", errBadToken))
 				return
