@@ -161,7 +161,14 @@ func (h *Handler) formPage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	return h.renderForm(w, r, a, svc, &form{}, http.StatusOK)
+	f := &form{}
+	if held := h.takeHeld(w, r, a, svc); held != nil {
+		shown := *a
+		shown.Values = held
+		a = &shown
+		f.Notice = h.site.Printer(r).T("applications.held_form")
+	}
+	return h.renderForm(w, r, a, svc, f, http.StatusOK)
 }
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, a *Application, svc *services.Service, f *form, status int) error {
@@ -173,6 +180,9 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, a *Applicat
 }
 
 func (h *Handler) saveForm(w http.ResponseWriter, r *http.Request) error {
+	if _, signedIn := web.PrincipalOf(r); !signedIn {
+		return h.holdForm(w, r) // the session ended while the form was filled
+	}
 	a, svc, ok, err := h.own(w, r)
 	if !ok {
 		return err

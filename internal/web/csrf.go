@@ -27,6 +27,9 @@ const (
 // and Secure as Options.Secure says.
 func (s *Site) CookieName(name string) string { return CookieName(name, s.opt.Secure) }
 
+// Secure reports whether the site is served over HTTPS: its cookies are then Secure.
+func (s *Site) Secure() bool { return s.opt.Secure }
+
 // CookieName is Site.CookieName for code that runs before the site exists (an Authenticator):
 // "__Host-"+name over HTTPS, name over plain HTTP.
 func CookieName(name string, secure bool) string {
