@@ -231,7 +231,7 @@ func TestUploadStreamsWithoutPlaintextTempFiles(t *testing.T) {
 	ct, head, tail = uploadForm{token: token, name: "huge.pdf"}.parts()
 	const huge = 40 << 20
 	counted := &countingReader{r: io.MultiReader(bytes.NewReader(head), bytes.NewReader(pdf[:9]),
-		io.LimitReader(zeroReader{}, huge), bytes.NewReader(tail))}
+		io.LimitReader(spaces{}, huge), bytes.NewReader(tail))}
 	code, page = postUpload(t, sep, c, a.ID, "passport_scan", ct, counted, int64(len(head)+9+huge+len(tail)))
 	if code != http.StatusUnprocessableEntity || !strings.Contains(page, "Файл больше 5 МБ") {
 		t.Fatalf("a 40 MB file: %d %.500s", code, page)
@@ -248,10 +248,10 @@ func TestUploadStreamsWithoutPlaintextTempFiles(t *testing.T) {
 	}
 }
 
-// zeroReader is an endless run of spaces.
-type zeroReader struct{}
+// spaces is an endless run of spaces.
+type spaces struct{}
 
-func (zeroReader) Read(p []byte) (int, error) {
+func (spaces) Read(p []byte) (int, error) {
 	for i := range p {
 		p[i] = ' '
 	}

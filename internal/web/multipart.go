@@ -72,7 +72,7 @@ func readMultipart(r *http.Request) (*MultipartForm, error) {
 		if name == "" {
 			continue
 		}
-		if _, hasName := fileNameParam(part); hasName {
+		if isFilePart(part) {
 			if part.FileName() == "" {
 				// An input with no file chosen: browsers send the part, empty and nameless.
 				if _, err := io.Copy(io.Discard, io.LimitReader(part, 1)); err != nil {
@@ -94,15 +94,12 @@ func readMultipart(r *http.Request) (*MultipartForm, error) {
 	}
 }
 
-// fileNameParam is the part's filename parameter, as sent, and whether it was sent at all
-// (a file input sends filename="" when nothing was chosen; a text field sends none).
-func fileNameParam(p *multipart.Part) (string, bool) {
+// isFilePart reports whether the part comes from a file input: its Content-Disposition has a
+// filename parameter, empty when nothing was chosen (a text field has none).
+func isFilePart(p *multipart.Part) bool {
 	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
-	if err != nil {
-		return "", false
-	}
-	name, ok := params["filename"]
-	return name, ok
+	_, ok := params["filename"]
+	return err == nil && ok
 }
 
 // bodyError is a failure reading a body: TooLarge over the route's limit, Invalid otherwise.
