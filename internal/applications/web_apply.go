@@ -161,7 +161,14 @@ func (h *Handler) formPage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	return h.renderForm(w, r, a, svc, &form{}, http.StatusOK)
+	f := &form{}
+	if held := h.takeHeld(w, r, a, svc); held != nil {
+		shown := *a
+		shown.Values = held
+		a = &shown
+		f.Notice = h.site.Printer(r).T("applications.held_form")
+	}
+	return h.renderForm(w, r, a, svc, f, http.StatusOK)
 }
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, a *Application, svc *services.Service, f *form, status int) error {
@@ -173,6 +180,9 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, a *Applicat
 }
 
 func (h *Handler) saveForm(w http.ResponseWriter, r *http.Request) error {
+	if _, signedIn := web.PrincipalOf(r); !signedIn {
+		return h.holdForm(w, r) // the session ended while the form was filled
+	}
 	a, svc, ok, err := h.own(w, r)
 	if !ok {
 		return err
@@ -291,13 +301,17 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := h.site.Printer(r)
 	f := &form{}
-	file, header, err := r.FormFile("file")
-	if err != nil {
+	// The file streams from the request into the store, which seals it as it reads and stops
+	// at the rule's limit: nothing of it is kept in clear, in memory or on disk.
+	mf, err := web.Multipart(r)
+	if err != nil && errs.KindOf(err) != errs.Invalid {
+		return err
+	}
+	if err != nil || mf.File == nil {
 		f.add("file-"+kind, p.T("applications.file_required"))
 		return h.renderDocuments(w, r, a, svc, f, http.StatusUnprocessableEntity)
 	}
-	defer file.Close()
-	doc, err := h.docs.Put(r.Context(), file, documents.Upload{Name: header.Filename, Rule: documentRule(rule), Request: r})
+	doc, err := h.docs.Put(r.Context(), mf.File, documents.Upload{Name: mf.FileName(), Rule: documentRule(rule), Request: r})
 	if err != nil {
 		return err
 	}

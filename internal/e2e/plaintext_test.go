@@ -40,8 +40,11 @@ func TestPlaintextScan(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dsn := c.dsn(t)
+			tmp := plainTempDir(t)
 			sep := Start(t, "SEP_DATABASE_URL", dsn, "SEP_REGISTRY_SIM_LATENCY", "0")
 			values := flows(t, sep)
+			// Nor in the stored documents, their spool or the temporary directory.
+			checkFilesClean(t, values, sep.Config.DataDir, tmp)
 			if out, clean := scan(t, dsn, values); !clean {
 				t.Fatalf("personal data in clear in the database:\n%s", out)
 			}
@@ -191,6 +194,8 @@ func flows(t *testing.T, sep *Instance) []string {
 	// An application of the standard account: its form's values, an operator's correction
 	// request and rejection reason, and the remarks of its history.
 	spell(applicationFlow(t, sep, token)...)
+	// A draft of its own left through the pages, with a document uploaded (its content and name).
+	spell(draftWithDocumentsFlow(t, sep, token)...)
 	// The cabinet entered «Через Госуслуги» as that account: its profile (the person data from
 	// ЕСИА) and its session (the ЕСИА tokens) are sealed.
 	cabinetEnter(t, sep.URL, token)

@@ -94,9 +94,9 @@ func (h *Handler) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	d := &verifyPageData{Payload: strings.TrimSpace(r.PostFormValue("payload"))}
 	p := h.site.Printer(r)
 	payload := d.Payload
-	if f, _, err := r.FormFile("image"); err == nil {
-		text, err := qr.Read(io.LimitReader(f, MaxUpload))
-		f.Close()
+	// The image streams from the request (web.Multipart: never spooled to a temporary file).
+	if mf, err := web.Multipart(r); err == nil && mf.File != nil && mf.File.FormName() == "image" {
+		text, err := qr.Read(io.LimitReader(mf.File, MaxUpload))
 		switch {
 		case errors.Is(err, qr.ErrNotImage):
 			d.Error = p.T("passport.verify.not_image")

@@ -1,9 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strings"
+	"net/url"
 
 	"github.com/sep-platform/sep/internal/errs"
 )
@@ -32,20 +31,27 @@ func (s *Site) limitBody(next http.Handler) http.Handler {
 }
 
 // ParseForm parses a urlencoded or multipart form, turning a body over its limit into a
-// TooLarge error and a malformed one into Invalid.
+// TooLarge error and a malformed one into Invalid. Of a multipart form only the fields before
+// its file are parsed (into r.PostForm and r.Form), and the file is left to Multipart: the
+// form is read as a stream, never spooled to a temporary file.
 func ParseForm(r *http.Request) error {
-	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err = r.ParseMultipartForm(1 << 20)
-	} else {
-		err = r.ParseForm()
-	}
-	if err == nil {
+	if isMultipart(r) {
+		f, err := Multipart(r)
+		if err != nil {
+			return err
+		}
+		r.PostForm = f.Values
+		r.Form = url.Values{}
+		for k, vs := range r.URL.Query() {
+			r.Form[k] = append(r.Form[k], vs...)
+		}
+		for k, vs := range f.Values {
+			r.Form[k] = append(r.Form[k], vs...)
+		}
 		return nil
 	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return errs.E(errs.TooLarge, "", err)
+	if err := r.ParseForm(); err != nil {
+		return bodyError(err)
 	}
-	return errs.E(errs.Invalid, "", err)
+	return nil
 }

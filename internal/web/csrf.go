@@ -27,6 +27,9 @@ const (
 // and Secure as Options.Secure says.
 func (s *Site) CookieName(name string) string { return CookieName(name, s.opt.Secure) }
 
+// Secure reports whether the site is served over HTTPS: its cookies are then Secure.
+func (s *Site) Secure() bool { return s.opt.Secure }
+
 // CookieName is Site.CookieName for code that runs before the site exists (an Authenticator):
 // "__Host-"+name over HTTPS, name over plain HTTP.
 func CookieName(name string, secure bool) string {
@@ -78,6 +81,12 @@ func (s *Site) csrf(next http.Handler) http.Handler {
 				// since the form was shown). Say how to turn them on, not "forged".
 				s.Error(w, r, errs.E(errs.Forbidden, "error.cookies", errNoCookie))
 				return
+			}
+			if sent == "" && isMultipart(r) {
+				if f, _ := Multipart(r); f != nil && f.File != nil {
+					s.Error(w, r, errFileBeforeToken)
+					return
+				}
 			}
 			if subtle.ConstantTimeCompare([]byte(sent), []byte(ri.csrf)) != 1 {
 				s.Error(w, r, errs.E(errs.Forbidden, "error.csrf", errBadToken))

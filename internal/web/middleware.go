@@ -31,6 +31,9 @@ type requestInfo struct {
 	csrf     string
 	route    string // the ServeMux pattern that matched; set after routing
 
+	multipart    *MultipartForm // the multipart form read so far (see Multipart)
+	multipartErr error
+
 	windowsChecked bool               // maintenance windows looked up (see maintenanceState)
 	current, next  *MaintenanceWindow // the window in progress; the next within a day
 	closed         bool               // refused because of a maintenance window
