@@ -30,9 +30,9 @@ const LivePath = "/applications/events"
 // every stream two minutes after it opened.
 const liveWriteWait = 30 * time.Second
 
-// liveSessionEvery is how often an open stream checks that its session is still alive: a
-// stream is not activity (it keeps no session alive) and ends soon after its session does.
-const liveSessionEvery = time.Minute
+// liveSessionBeats is how many heartbeats apart an open stream checks that its session is
+// still alive (every minute at 20 s): a stream ends soon after its session does.
+const liveSessionBeats = 3
 
 // liveStatus is the data of a status event.
 type liveStatus struct {
@@ -88,12 +88,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
+	// The server's ReadTimeout does not end it (net/http clears the read deadline once the
+	// request is read); its WriteTimeout would, so that each write sets its own (stream.put).
 	rc := http.NewResponseController(w)
-	// The request was read long ago: the server's ReadTimeout must not end the stream (net/http
-	// cancels a request's context when its read deadline passes under a handler still running).
-	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
-	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
@@ -104,7 +101,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 	s := &stream{w: w, rc: rc}
 	s.put([]byte("retry: 5000\n\n"))
 	for _, e := range missed {
-		h.tellLive(r, pr, s, e)
+		h.tellLive(r, pr, s, p.ID, e)
 	}
 	if !s.flush() {
 		return nil
@@ -115,8 +112,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 	}
 	beat := time.NewTicker(h.store.opt.LiveHeartbeat)
 	defer beat.Stop()
-	check := time.NewTicker(liveSessionEvery)
-	defer check.Stop()
+	beats := 0
 	for {
 		select {
 		case <-ctx.Done(): // the browser went away
@@ -128,18 +124,16 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			sent = e.Seq
-			h.tellLive(r, pr, s, e)
+			h.tellLive(r, pr, s, p.ID, e)
 		case <-beat.C:
-			s.put([]byte(": ping\n\n"))
-		case <-check.C:
-			if p.Session != "" {
+			if beats++; beats%liveSessionBeats == 0 && p.Session != "" {
 				if _, err := h.ids.StatusOf(r); err != nil {
 					s.put([]byte("event: end\ndata: \n\n"))
 					s.flush()
 					return nil
 				}
 			}
-			continue
+			s.put([]byte(": ping\n\n"))
 		}
 		if !s.flush() {
 			return nil
@@ -147,9 +141,10 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// tellLive writes the status event of e: the application as it stands now.
-func (h *Handler) tellLive(r *http.Request, p *i18n.Printer, s *stream, e liveEvent) {
-	a, err := h.store.Own(r.Context(), e.Account, e.Application)
+// tellLive writes the status event of e: the account's application as it stands now (the
+// account is the stream's own, checked again here whatever the query that found e).
+func (h *Handler) tellLive(r *http.Request, p *i18n.Printer, s *stream, accountID string, e liveEvent) {
+	a, err := h.store.Own(r.Context(), accountID, e.Application)
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
 			h.site.Logger().Warn("applications: live status: cannot read an application", "request_id", web.RequestID(r), "err", err)
