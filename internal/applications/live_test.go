@@ -42,7 +42,7 @@ type identity struct{ ended sync.Map }
 func (*identity) Account(_ context.Context, accountID string) (*id.Account, error) {
 	return &id.Account{ID: accountID, Lang: "ru"}, nil
 }
-func (*identity) SendActionCode(context.Context, string, string) error         { return nil }
+func (*identity) SendActionCode(context.Context, string, string) error          { return nil }
 func (*identity) CheckActionCode(context.Context, string, string, string) error { return nil }
 func (i *identity) StatusOf(r *http.Request) (*id.SessionStatus, error) {
 	p, _ := web.PrincipalOf(r)
