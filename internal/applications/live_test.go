@@ -306,7 +306,15 @@ func TestLiveStatusAccess(t *testing.T) {
 	if _, code := connect(t, srv, "operator:op-1", ""); code != http.StatusNotFound {
 		t.Fatalf("an operator: %d", code)
 	}
-	for range livePerAccount {
+	// An id this database never gave (a backup restored) resumes from now, not never.
+	c, _ := connect(t, srv, "citizen:acc-1", "", "Last-Event-ID", "999999")
+	if _, err := a.store.Withdraw(context.Background(), nil, "acc-1", mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e := c.next(); e.Data.State != Withdrawn {
+		t.Fatalf("after a stale Last-Event-ID: %+v", e)
+	}
+	for range livePerAccount - 1 {
 		connect(t, srv, "citizen:acc-1", "")
 	}
 	if _, code := connect(t, srv, "citizen:acc-1", ""); code != http.StatusTooManyRequests {

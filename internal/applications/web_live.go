@@ -75,11 +75,13 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer h.store.live.unfollow(f)
+	last, err := h.store.lastChange(ctx)
+	if err != nil {
+		return err
+	}
 	after := resumeAfter(r)
-	if after < 0 {
-		if after, err = h.store.lastChange(ctx); err != nil {
-			return err
-		}
+	if after < 0 || after > last {
+		after = last // from now; or an id this database never gave (restored from a backup)
 	}
 	// Whatever commits from here on reaches f; what came before, and after `after`, is
 	// read back now. An event both ways is told once.
@@ -127,7 +129,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 			h.tellLive(r, pr, s, p.ID, e)
 		case <-beat.C:
 			if beats++; beats%liveSessionBeats == 0 && p.Session != "" {
-				if _, err := h.ids.StatusOf(r); err != nil {
+				if _, err := h.ids.StatusOf(r); errs.KindOf(err) == errs.Unauthenticated {
 					s.put([]byte("event: end\ndata: \n\n"))
 					s.flush()
 					return nil
