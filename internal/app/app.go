@@ -233,6 +233,7 @@ func (m *Main) Open(ctx context.Context) error {
 		TLSConfig:         &tls.Config{MinVersion: cfg.TLSMinVersion}, // used when sep serves HTTPS itself
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	m.server.RegisterOnShutdown(m.Applications.CloseLive) // live status streams end, not drain
 	return m.startAudit(ctx)
 }
 

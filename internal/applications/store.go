@@ -102,13 +102,19 @@ type Options struct {
 	Calendar *Calendar     // DefaultCalendar if nil
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// LivePoll is how often the live status reads the changes other instances made
+	// (live.go); 1 s if zero.
+	LivePoll time.Duration
+	// LiveHeartbeat is how often an idle live stream says it is alive; 20 s if zero.
+	LiveHeartbeat time.Duration
 }
 
 // Store keeps applications and runs their state machine.
 type Store struct {
-	opt Options
-	db  *db.DB
-	box *seal.Box
+	opt  Options
+	db   *db.DB
+	box  *seal.Box
+	live *live
 }
 
 // NewStore returns a store.
@@ -125,8 +131,21 @@ func NewStore(o Options) *Store {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Store{opt: o, db: o.DB, box: o.Box}
+	if o.LivePoll <= 0 {
+		o.LivePoll = time.Second
+	}
+	if o.LiveHeartbeat <= 0 {
+		o.LiveHeartbeat = 20 * time.Second
+	}
+	s := &Store{opt: o, db: o.DB, box: o.Box}
+	s.live = newLive(s, o.LivePoll)
+	return s
 }
+
+// CloseLive ends the live status streams of this instance and its poller (live.go). Give
+// it to http.Server.RegisterOnShutdown: a stream never ends by itself, and the server's
+// drain would wait for it to the deadline.
+func (s *Store) CloseLive() { s.live.close() }
 
 func (s *Store) now() time.Time { return s.opt.Now().UTC() }
 

@@ -27,7 +27,8 @@ type change struct {
 
 // act moves a along the machine in tx: the state (only from the state it was read in, so two
 // operators cannot both decide), the deadline of the new state, an event of the history,
-// the journal entry and the applicant's message.
+// the journal entry, the applicant's message and the event's place in the changes that live
+// pages follow (live.go).
 func (s *Store) act(ctx context.Context, tx *sql.Tx, r *http.Request, a *Application, c change) error {
 	to, err := Next(a.State, c.action, c.who.Role)
 	if err != nil {
@@ -96,10 +97,13 @@ func (s *Store) act(ctx context.Context, tx *sql.Tx, r *http.Request, a *Applica
 		map[string]string{"from": string(from), "to": string(to), "event": evID}); err != nil {
 		return err
 	}
-	if c.quiet {
-		return nil
+	if !c.quiet {
+		if err := s.tell(ctx, tx, a, svc); err != nil {
+			return err
+		}
 	}
-	return s.tell(ctx, tx, a, svc)
+	// Last, so that the counter row is locked for as short a time as can be.
+	return numberChange(ctx, tx, evID)
 }
 
 // deadline is when a step in state st is due, from now, on the service's deadlines.
@@ -198,6 +202,7 @@ func (s *Store) Submit(ctx context.Context, r *http.Request, accountID, appID st
 	if err != nil {
 		return nil, err
 	}
+	s.live.committed()
 	return a, nil
 }
 
@@ -269,6 +274,7 @@ func (s *Store) do(ctx context.Context, r *http.Request, appID, accountID string
 	if err != nil {
 		return nil, err
 	}
+	s.live.committed()
 	return a, nil
 }
 

@@ -32,6 +32,9 @@ type Identity interface {
 	Account(ctx context.Context, id string) (*id.Account, error)
 	SendActionCode(ctx context.Context, accountID, action string) error
 	CheckActionCode(ctx context.Context, accountID, action, code string) error
+	// StatusOf is the clock of the request's session; an error once it has ended (a live
+	// stream ends with its session).
+	StatusOf(r *http.Request) (*id.SessionStatus, error)
 }
 
 // Documents is the document store; *documents.Store is one.
@@ -68,6 +71,7 @@ func Register(s *web.Site, st *Store, ids Identity, docs Documents, passports Pa
 	s.Handle("GET /applications/new", h.newPage)
 	s.Handle("POST /applications/new", h.create)
 	s.Handle("GET /applications/{id}", h.cardPage)
+	s.Handle("GET "+LivePath, h.events)
 	s.Handle("GET /applications/{id}/form", h.formPage)
 	s.Handle("POST /applications/{id}/form", h.saveForm)
 	s.Handle("GET /applications/{id}/documents", h.documentsPage)

@@ -20,7 +20,8 @@ type listRow struct {
 
 type listPage struct {
 	web.Page
-	Rows []listRow
+	Rows      []listRow
+	LiveAfter int64 // the live status follows from here (live.go)
 }
 
 func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -28,12 +29,16 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
+	after, err := h.liveAfter(r)
+	if err != nil {
+		return err
+	}
 	apps, err := h.store.List(r.Context(), pr.ID)
 	if err != nil {
 		return err
 	}
 	p := h.site.Printer(r)
-	page := &listPage{}
+	page := &listPage{LiveAfter: after}
 	page.Title = p.T("applications.list.title")
 	for _, a := range apps {
 		svc, _ := h.catalogue.Service(a.Service)

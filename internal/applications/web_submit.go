@@ -200,9 +200,14 @@ type cardPage struct {
 	Remark, CorrectionDue                                           string
 	Fields, Documents                                               []answer
 	History                                                         []eventView
+	LiveAfter                                                       int64 // the live status follows from here (live.go)
 }
 
 func (h *Handler) cardPage(w http.ResponseWriter, r *http.Request) error {
+	after, err := h.liveAfter(r)
+	if err != nil {
+		return err
+	}
 	a, svc, ok, err := h.own(w, r)
 	if !ok {
 		return err
@@ -213,6 +218,7 @@ func (h *Handler) cardPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page.CanWithdraw = May(a.State, Withdraw, Applicant)
+	page.LiveAfter = after
 	return h.site.Render(w, r, http.StatusOK, "applications_card", page)
 }
 
