@@ -21,8 +21,8 @@ func TestCalendarDays(t *testing.T) {
 	c := DefaultCalendar()
 	for d, working := range map[string]bool{
 		"2025-01-08": false, "2025-01-09": true, // the new-year holidays end on 8 January
-		"2025-02-24": true,  // 23 February (a Sunday) moved to 8 May, not to the Monday after
-		"2025-03-10": true,  // 8 March (a Saturday) moved to 13 June
+		"2025-02-24": true, // 23 February (a Sunday) moved to 8 May, not to the Monday after
+		"2025-03-10": true, // 8 March (a Saturday) moved to 13 June
 		"2025-05-02": false, "2025-05-08": false, "2025-06-13": false,
 		"2025-11-01": true, // a working Saturday: its day off is Monday 3 November
 		"2025-11-03": false, "2025-11-04": false, "2025-12-31": false,
