@@ -148,7 +148,9 @@ var notPersonal = map[string]string{
 	"application_documents.application_id": "ids", "application_documents.kind": "codes", "application_documents.document_id": "ids",
 	"application_events.id": "ids", "application_events.application_id": "ids", "application_events.action": "codes",
 	"application_events.from_state": "codes", "application_events.to_state": "codes", "application_events.actor_kind": "codes",
-	"application_events.actor_id": "account ids",
+	"application_events.actor_id":           "account ids",
+	"application_calendar_feeds.account_id": "account ids",
+	"application_calendar_feeds.digest":     "HMAC of a calendar feed's secret under a data key (the secret is never stored)",
 
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",

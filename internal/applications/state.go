@@ -18,7 +18,10 @@ import (
 //	                                                        request_correction (op) │  │   ├──approve (op)──▶ approved
 //	                                                                               ▼  │   └──reject (op)───▶ rejected
 //	                                                           needs_correction ──correct (applicant)
-//	                                                                 └──reject (system, on lapse)──▶ rejected
+//	                                                                 ├──reject (system, on lapse)──▶ rejected
+//	                                                                 └──pause (system, on lapse)───▶ needs_correction, no deadline
+//
+//	registry_checks ──extend_checks (system, operator; once)──▶ registry_checks, a later deadline
 //
 //	submitted, registry_checks, in_review, needs_correction ──withdraw (applicant)──▶ withdrawn
 //	approved, rejected, withdrawn ──close (system)──▶ closed
@@ -76,6 +79,10 @@ const (
 	Reject            Action = "reject"
 	Withdraw          Action = "withdraw"
 	Close             Action = "close"
+	// Pause: the correction lapsed and the service says to wait (on_correction_lapse: pause).
+	Pause Action = "pause"
+	// ExtendChecks: the automatic checks get their extended deadline, with a notice.
+	ExtendChecks Action = "extend_checks"
 )
 
 type transition struct {
@@ -97,6 +104,10 @@ var transitions = map[Action]transition{
 	Reject:   {from: []State{InReview, NeedsCorrection}, to: Rejected, roles: []Role{Operator, System}},
 	Withdraw: {from: []State{Submitted, RegistryChecks, InReview, NeedsCorrection}, to: Withdrawn, roles: []Role{Applicant}},
 	Close:    {from: []State{Approved, Rejected, Withdrawn}, to: Closed, roles: []Role{System}},
+	// A lapsed correction of a service with on_correction_lapse: pause; the applicant may
+	// still answer.
+	Pause:        {from: []State{NeedsCorrection}, to: NeedsCorrection, roles: []Role{System}},
+	ExtendChecks: {from: []State{RegistryChecks}, to: RegistryChecks, roles: []Role{System, Operator}},
 }
 
 // Next returns the state that action leads to from st when done by role, or errs.Conflict

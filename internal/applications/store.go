@@ -15,6 +15,7 @@ import (
 	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id"
+	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/seal"
 	"github.com/sep-platform/sep/internal/services"
@@ -61,6 +62,10 @@ type Correction struct {
 	Documents []string  `json:"documents,omitempty"` // document kinds
 	Remark    string    `json:"remark"`
 	Due       time.Time `json:"due"`
+	// ID is the request's own id (its event's), which the deadline jobs check.
+	ID       string    `json:"id,omitempty"`
+	Reminded time.Time `json:"reminded,omitzero"` // when the reminder was sent
+	Lapsed   time.Time `json:"lapsed,omitzero"`   // when it lapsed and the application was paused
 }
 
 // Event is one step of an application's history.
@@ -107,6 +112,16 @@ type Options struct {
 	LivePoll time.Duration
 	// LiveHeartbeat is how often an idle live stream says it is alive; 20 s if zero.
 	LiveHeartbeat time.Duration
+	// Jobs runs the deadline jobs (deadlines.go); nil: deadlines are shown but do not act.
+	Jobs *jobs.Queue
+	// RemindWorkingDays is how many working days before a correction's deadline the
+	// applicant is reminded (at 09:00 Moscow time); 1 if zero. RemindBefore, if set, is a
+	// fixed time before the deadline instead.
+	RemindWorkingDays int
+	RemindBefore      time.Duration
+	// SiteURL is the address people reach the site at, for the calendar feed's links; nil:
+	// the request's host.
+	SiteURL func() string
 }
 
 // Store keeps applications and runs their state machine.
@@ -137,8 +152,14 @@ func NewStore(o Options) *Store {
 	if o.LiveHeartbeat <= 0 {
 		o.LiveHeartbeat = 20 * time.Second
 	}
+	if o.RemindWorkingDays <= 0 {
+		o.RemindWorkingDays = 1
+	}
 	s := &Store{opt: o, db: o.DB, box: o.Box}
 	s.live = newLive(s, o.LivePoll)
+	if o.Jobs != nil {
+		s.registerJobs(o.Jobs)
+	}
 	return s
 }
 

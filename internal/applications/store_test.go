@@ -37,7 +37,9 @@ func (s *sent) statuses() []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, m := range s.msgs {
-		out = append(out, m.Data["Status"].(string))
+		if m.Kind == notify.ApplicationStatus {
+			out = append(out, m.Data["Status"].(string))
+		}
 	}
 	return out
 }

@@ -23,6 +23,9 @@ type change struct {
 	corr   *Correction // RequestCorrection
 	reason string      // Reject
 	quiet  bool        // not told to the applicant (a step followed at once by another)
+	until  time.Time   // the new state's deadline, instead of the service's (ExtendChecks)
+	hold   bool        // no deadline in the new state (Pause)
+	status string      // the catalog key of what the applicant is told, instead of the status
 }
 
 // act moves a along the machine in tx: the state (only from the state it was read in, so two
@@ -40,10 +43,19 @@ func (s *Store) act(ctx context.Context, tx *sql.Tx, r *http.Request, a *Applica
 		return fmt.Errorf("applications: %s: unknown service %q", a.ID, a.Service)
 	}
 	deadline := s.deadline(svc, to, now)
+	switch {
+	case c.hold:
+		deadline = time.Time{}
+	case !c.until.IsZero():
+		deadline = c.until
+	}
+	evID := db.NewID()
 	var corr, reason any
 	switch {
 	case c.corr != nil:
-		c.corr.Due = deadline
+		if c.action == RequestCorrection {
+			c.corr.Due, c.corr.ID = deadline, evID
+		}
 		js, err := json.Marshal(c.corr)
 		if err != nil {
 			return err
@@ -72,7 +84,6 @@ func (s *Store) act(ctx context.Context, tx *sql.Tx, r *http.Request, a *Applica
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errs.E(errs.Conflict, "applications.changed", nil)
 	}
-	evID := db.NewID()
 	var note any
 	if c.note != "" {
 		note = s.box.SealString(noteColumn, evID, c.note)
@@ -97,8 +108,11 @@ func (s *Store) act(ctx context.Context, tx *sql.Tx, r *http.Request, a *Applica
 		map[string]string{"from": string(from), "to": string(to), "event": evID}); err != nil {
 		return err
 	}
+	if err := s.schedule(ctx, tx, a, c.action); err != nil {
+		return err
+	}
 	if !c.quiet {
-		if err := s.tell(ctx, tx, a, svc); err != nil {
+		if err := s.tell(ctx, tx, a, svc, c.status); err != nil {
 			return err
 		}
 	}
@@ -127,8 +141,9 @@ func (s *Store) deadline(svc *services.Service, st State, now time.Time) time.Ti
 	return s.opt.Calendar.AddWorkingDays(now, d.WorkingDays)
 }
 
-// tell sends the applicant the new status by their channels (inbox and e-mail), in tx.
-func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *services.Service) error {
+// tell sends the applicant the new status by their channels (inbox and e-mail), in tx;
+// status, if set, is the catalog key of what to say instead (with the deadline as {due}).
+func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *services.Service, status string) error {
 	if s.opt.Notify == nil || s.opt.Accounts == nil {
 		return nil
 	}
@@ -137,11 +152,19 @@ func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *servi
 		return err
 	}
 	p := s.opt.Catalog.Printer(acc.Lang)
+	word := p.T(StatusKey(a.State, svc.Workflow.Activates))
+	if status != "" {
+		due := a.Deadline
+		if due.IsZero() && a.Correction != nil {
+			due = a.Correction.Due
+		}
+		word = p.T(status, "due", p.MoscowTime(due))
+	}
 	_, err = s.opt.Notify.Send(ctx, tx, notify.Message{Kind: notify.ApplicationStatus,
 		To:       notify.Recipient{AccountID: acc.ID, Email: acc.Email, Lang: acc.Lang},
 		Channels: []notify.Channel{notify.Inbox, notify.Email},
 		Data: map[string]any{"Number": a.Number, "Service": svc.Name.In(p.Lang()),
-			"Status": p.T(StatusKey(a.State, svc.Workflow.Activates)), "Path": "/applications/" + a.ID}})
+			"Status": word, "Path": "/applications/" + a.ID}})
 	return err
 }
 

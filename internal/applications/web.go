@@ -69,6 +69,9 @@ func Register(s *web.Site, st *Store, ids Identity, docs Documents, passports Pa
 	h := &Handler{site: s, store: st, catalogue: st.opt.Services, ids: ids, docs: docs, passports: passports}
 	s.Handle("GET /applications", h.listPage)
 	s.Handle("GET /applications/new", h.newPage)
+	s.Handle("GET /applications/calendar", h.calendarPage)
+	s.Handle("POST /applications/calendar", h.calendarForm)
+	s.Handle("GET /applications/calendar/feed/{file}", h.feed)
 	s.Handle("POST /applications/new", h.create)
 	s.Handle("GET /applications/{id}", h.cardPage)
 	s.Handle("GET "+LivePath, h.events)

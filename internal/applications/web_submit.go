@@ -198,6 +198,7 @@ type cardPage struct {
 	Draft, CanWithdraw, Correcting                                  bool
 	Correction                                                      []string
 	Remark, CorrectionDue                                           string
+	Lapse, Paused                                                   string // what the lapse does; that it paused
 	Fields, Documents                                               []answer
 	History                                                         []eventView
 	LiveAfter                                                       int64 // the live status follows from here (live.go)
@@ -239,6 +240,11 @@ func (h *Handler) card(r *http.Request, p *i18n.Printer, svc *services.Service, 
 	}
 	if c := a.Correction; c != nil && a.State == NeedsCorrection {
 		page.Remark, page.CorrectionDue = c.Remark, p.MoscowTime(c.Due)
+		if c.Lapsed.IsZero() {
+			page.Lapse = p.T("applications.deadlines.lapse."+string(svc.Workflow.OnCorrectionLapse), "due", page.CorrectionDue)
+		} else {
+			page.Paused = p.T("applications.deadlines.paused", "due", page.CorrectionDue)
+		}
 		for _, f := range c.Fields {
 			if fd, ok := svc.Field(f); ok {
 				page.Correction = append(page.Correction, fd.Label.In(lang))
