@@ -150,6 +150,8 @@ var notPersonal = map[string]string{
 	"application_events.from_state": "codes", "application_events.to_state": "codes", "application_events.actor_kind": "codes",
 	"application_events.actor_id": "account ids",
 
+	"desk_operators.account_id": "operator account ids", "desk_operators.agency": "agency codes",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }
