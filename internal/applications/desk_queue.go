@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/sep-platform/sep/internal/documents"
+	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/id"
 	"github.com/sep-platform/sep/internal/registry"
@@ -172,6 +173,9 @@ func (h *Handler) previews(r *http.Request, p *i18n.Printer, svc *services.Servi
 			continue
 		}
 		doc, err := h.docs.Get(r.Context(), docID)
+		if errs.KindOf(err) == errs.NotFound {
+			continue // removed meanwhile (retention): the card's list says so
+		}
 		if err != nil {
 			return nil, err
 		}
