@@ -33,7 +33,7 @@ func TestReport(t *testing.T) {
 		}
 		add("e-passport", Draft, time.Time{}, 0)
 		add("e-passport", Submitted, now.Add(time.Hour), 0)
-		add("e-passport", InReview, now.Add(-time.Hour), 0)       // overdue
+		add("e-passport", InReview, now.Add(-time.Hour), 0)        // overdue
 		add("e-passport", NeedsCorrection, now.Add(-time.Hour), 0) // overdue
 		add("e-passport", Approved, now.Add(-time.Hour), 10*time.Hour)
 		add("e-passport", Rejected, time.Time{}, 20*time.Hour)
