@@ -25,8 +25,9 @@ type queueRow struct {
 
 type deskPage struct {
 	web.Page
-	Rows    []queueRow
-	Overdue int
+	Rows        []queueRow
+	Overdue     int
+	OverdueMore bool // more than Overdue (OverdueCap)
 	// Filter is the form's state; Services, States and Assignees its choices.
 	Service, State, Assignee    string
 	Services, States, Assignees []optionView
@@ -106,7 +107,7 @@ func (h *Handler) deskPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if page.Overdue, err = h.store.CountOverdue(ctx, f); err != nil {
+	if page.Overdue, page.OverdueMore, err = h.store.CountOverdue(ctx, f); err != nil {
 		return err
 	}
 	now := h.store.now()

@@ -145,11 +145,11 @@ func TestQueuePages(t *testing.T) {
 			t.Errorf("a forged cursor: %v", err)
 		}
 
-		n, err := s.CountOverdue(ctx, QueueFilter{})
-		if err != nil || n != 15 {
-			t.Errorf("overdue %d (%v), want 15", n, err)
+		n, more, err := s.CountOverdue(ctx, QueueFilter{})
+		if err != nil || n != 15 || more {
+			t.Errorf("overdue %d %v (%v), want 15", n, more, err)
 		}
-		if n, _ := s.CountOverdue(ctx, QueueFilter{Service: "personal-data-change"}); n != 5 {
+		if n, _, _ := s.CountOverdue(ctx, QueueFilter{Service: "personal-data-change"}); n != 5 {
 			t.Errorf("overdue of one service %d, want 5", n)
 		}
 		p, _ := s.QueuePage(ctx, QueueFilter{}, "", 20)
