@@ -18,7 +18,7 @@ import (
 
 // Agencies and the desk's report. A service names the agency whose operators review it
 // (services.Service.Agency); an operator works for one agency, "sep" (services.DefaultAgency)
-// unless an administrator set another (`sep admin set-agency`). An operator sees the
+// unless another was set (SetOperatorAgency; no command or page sets it yet). An operator sees the
 // applications of their agency's services only: others are not in their queue, and their
 // cards are 404.
 

@@ -24,7 +24,8 @@ CREATE INDEX applications_queue_assignee ON applications (assignee, deadline_at,
 CREATE INDEX applications_report ON applications (service, state);
 
 -- The agency an operator works for (services name theirs; "sep", the platform's own, for an
--- operator with no row). Set by an administrator: `sep admin set-agency`.
+-- operator with no row). Set through applications.Store.SetOperatorAgency, journaled; no
+-- command or page sets it yet.
 CREATE TABLE desk_operators (
 	account_id TEXT PRIMARY KEY,
 	agency     TEXT NOT NULL,
