@@ -152,6 +152,8 @@ var notPersonal = map[string]string{
 	"application_calendar_feeds.account_id": "account ids",
 	"application_calendar_feeds.digest":     "HMAC of a calendar feed's secret under a data key (the secret is never stored)",
 
+	"desk_operators.account_id": "operator account ids", "desk_operators.agency": "agency codes",
+
 	"seal_rotations.key_id": "key ids", "seal_rotations.previous": "key ids",
 	"seal_rotations.table_name": "table names", "seal_rotations.after_id": "row ids",
 }

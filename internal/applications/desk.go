@@ -20,6 +20,7 @@ const EPassport = "e-passport"
 
 func (h *Handler) registerDesk(s *web.Site) {
 	s.Handle("GET /desk", h.deskPage)
+	s.Handle("GET /desk/report", h.reportPage)
 	s.Handle("GET /desk/{id}", h.deskCard)
 	s.Handle("GET /desk/{id}/documents/{kind}", h.deskDocument)
 	s.Handle("POST /desk/{id}/take", h.deskTake)
@@ -42,53 +43,6 @@ func operator(w http.ResponseWriter, r *http.Request) (*web.Principal, bool, err
 	return nil, false, ErrNotFound
 }
 
-type queueRow struct {
-	ID, Number, Service, Status, Deadline, Assignee string
-	Overdue                                         bool
-}
-
-type deskPage struct {
-	web.Page
-	Rows    []queueRow
-	Overdue int
-}
-
-func (h *Handler) deskPage(w http.ResponseWriter, r *http.Request) error {
-	pr, ok, err := operator(w, r)
-	if !ok {
-		return err
-	}
-	apps, err := h.store.Queue(r.Context())
-	if err != nil {
-		return err
-	}
-	p := h.site.Printer(r)
-	page := &deskPage{}
-	page.Title = p.T("applications.desk.title")
-	now := h.store.now()
-	for _, a := range apps {
-		svc, _ := h.catalogue.Service(a.Service)
-		row := queueRow{ID: a.ID, Number: a.Number, Status: p.T("applications.status." + string(a.State)),
-			Deadline: p.MoscowTime(a.Deadline), Overdue: !a.Deadline.IsZero() && now.After(a.Deadline),
-			Assignee: p.T("applications.desk.nobody")}
-		if svc != nil {
-			row.Service = svc.Name.In(p.Lang())
-		}
-		switch a.Assignee {
-		case "":
-		case pr.ID:
-			row.Assignee = p.T("applications.desk.you")
-		default:
-			row.Assignee = a.Assignee
-		}
-		if row.Overdue {
-			page.Overdue++
-		}
-		page.Rows = append(page.Rows, row)
-	}
-	return h.site.Render(w, r, http.StatusOK, "applications_desk", page)
-}
-
 type deskCardPage struct {
 	*cardPage
 	Errors                         map[string]string
@@ -97,6 +51,11 @@ type deskCardPage struct {
 	Assignee, Issued               string
 	Mine, CanDecide, CanAskCorrect bool
 	FieldNames, DocumentKinds      []optionView
+	Previews                       []previewView
+	// Registry are the results of the applicant's registry checks; RegistryKnown is false
+	// where this instance cannot read them.
+	Registry      []registryView
+	RegistryKnown bool
 }
 
 // queued is the application of the path as the operator sees it: any not a draft.
@@ -109,9 +68,13 @@ func (h *Handler) queued(w http.ResponseWriter, r *http.Request) (*web.Principal
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
+	agency, err := h.store.OperatorAgency(r.Context(), pr.ID)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
 	svc, found := h.catalogue.Service(a.Service)
-	if a.State == Draft || !found {
-		return nil, nil, nil, false, ErrNotFound // a draft is the applicant's alone
+	if a.State == Draft || !found || svc.Agency != agency {
+		return nil, nil, nil, false, ErrNotFound // a draft is the applicant's alone; another agency's is not known here
 	}
 	return pr, a, svc, true, nil
 }
@@ -150,6 +113,12 @@ func (h *Handler) renderDeskCard(w http.ResponseWriter, r *http.Request, pr *web
 	for i := range page.Fields {
 		page.Fields[i].Link = ""
 	}
+	if page.Previews, err = h.previews(r, p, svc, a); err != nil {
+		return err
+	}
+	if page.Registry, page.RegistryKnown, err = h.registryResults(r, p, a); err != nil {
+		return err
+	}
 	return h.site.Render(w, r, status, "applications_desk_card", page)
 }
 
@@ -158,6 +127,13 @@ func (h *Handler) deskDocument(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
+	if a.Documents[r.PathValue("kind")] == "" {
+		return ErrNotFound
+	}
+	// The card shows the document in a frame of its own origin (a PDF) or as an image: the
+	// site's frame-ancestors 'none' is relaxed to 'self' for this response alone.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; frame-ancestors 'self'")
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	return h.serveDocument(w, r, a, r.PathValue("kind"))
 }
 

@@ -317,13 +317,6 @@ func (s *Store) List(ctx context.Context, accountID string) ([]*Application, err
 	return s.list(ctx, `SELECT `+appColumns+` FROM applications WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500`, accountID)
 }
 
-// Queue returns the applications that wait for an operator or the applicant, the nearest
-// deadline first.
-func (s *Store) Queue(ctx context.Context) ([]*Application, error) {
-	return s.list(ctx, `SELECT `+appColumns+` FROM applications WHERE state IN ('submitted', 'registry_checks', 'in_review', 'needs_correction')
-		ORDER BY deadline_at, submitted_at LIMIT 500`)
-}
-
 func (s *Store) list(ctx context.Context, q string, args ...any) ([]*Application, error) {
 	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
 	if err != nil {

@@ -3,6 +3,7 @@ package applications
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -20,8 +21,9 @@ type listRow struct {
 
 type listPage struct {
 	web.Page
-	Rows      []listRow
-	LiveAfter int64 // the live status follows from here (live.go)
+	Rows        []listRow
+	Next, First string // links to the next and the first page; "" for none
+	LiveAfter   int64  // the live status follows from here (live.go)
 }
 
 func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -29,20 +31,22 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	after, err := h.liveAfter(r)
+	live, err := h.liveAfter(r)
 	if err != nil {
 		return err
 	}
-	apps, err := h.store.List(r.Context(), pr.ID)
+	after := r.URL.Query().Get("after")
+	res, err := h.store.ListPage(r.Context(), pr.ID, after, PageSize)
 	if err != nil {
 		return err
 	}
 	p := h.site.Printer(r)
-	page := &listPage{LiveAfter: after}
+	page := &listPage{LiveAfter: live}
 	page.Title = p.T("applications.list.title")
-	for _, a := range apps {
+	for _, a := range res.Items {
 		svc, _ := h.catalogue.Service(a.Service)
-		row := listRow{ID: a.ID, Number: a.Number, Date: h.date(p, a.CreatedAt), Status: h.status(p, a), State: string(a.State)}
+		row := listRow{ID: a.ID, Number: a.Number, Date: h.date(p, a.CreatedAt), State: string(a.State),
+			Status: p.T(StatusKey(a.State, svc != nil && svc.Workflow.Activates))}
 		if svc != nil {
 			row.Service = svc.Name.In(p.Lang())
 		}
@@ -55,6 +59,12 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
 			row.Deadline = h.date(p, a.Deadline)
 		}
 		page.Rows = append(page.Rows, row)
+	}
+	if res.Next != "" {
+		page.Next = "/applications?" + url.Values{"after": {res.Next}}.Encode()
+	}
+	if after != "" {
+		page.First = "/applications"
 	}
 	return h.site.Render(w, r, http.StatusOK, "applications_list", page)
 }

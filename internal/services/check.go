@@ -127,6 +127,11 @@ func (c *Catalogue) check(file string, raw rawService) (*Service, []error) {
 		s.Category = raw.Category
 	}
 
+	s.Agency = DefaultAgency
+	if raw.Agency != "" && p.code("agency", raw.Agency) {
+		s.Agency = raw.Agency
+	}
+
 	if len(raw.Applicants) == 0 {
 		p.add("applicants", "missing: who may apply (person, sole_proprietor, legal_entity)")
 	}

@@ -183,6 +183,7 @@ type rawService struct {
 	Summary            rawText       `yaml:"summary"`
 	Description        rawText       `yaml:"description"`
 	Category           string        `yaml:"category"`
+	Agency             string        `yaml:"agency"`
 	Keywords           []rawText     `yaml:"keywords"`
 	Applicants         []string      `yaml:"applicants"`
 	MinLevel           string        `yaml:"min_level"`

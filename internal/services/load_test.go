@@ -211,3 +211,22 @@ func TestParseKopecks(t *testing.T) {
 		t.Error("Rubles")
 	}
 }
+
+// A service names the agency whose operators review it; none named is the platform's own.
+func TestServiceAgency(t *testing.T) {
+	passport, err := os.ReadFile("defs/e-passport.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mvd := strings.Replace(string(passport), "category: identity", "category: identity\nagency: mvd", 1)
+	c, err := Load(Builtin(), Source{Name: "dir", FS: fstest.MapFS{"e-passport.yaml": {Data: []byte(mvd)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.Service("e-passport"); p.Agency != "mvd" {
+		t.Errorf("agency %q, want mvd", p.Agency)
+	}
+	if s, _ := c.Service("sep-registration"); s.Agency != DefaultAgency {
+		t.Errorf("a service naming no agency is %q's", s.Agency)
+	}
+}

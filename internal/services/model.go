@@ -12,6 +12,7 @@
 //	name: {ru: Электронный паспорт, en: Electronic passport}
 //	summary: {ru: …, en: …}
 //	category: identity
+//	agency: mvd                  # whose operators review it; "sep" when not given
 //	applicants: [person]
 //	min_level: standard
 //	fields:
@@ -45,6 +46,10 @@ func (t Text) In(lang string) string {
 	}
 	return t.RU
 }
+
+// DefaultAgency is the agency of a service whose file names none, and of an operator given
+// no other: the platform's own.
+const DefaultAgency = "sep"
 
 // Catalogue is every service sep offers, with the categories they are grouped by and the
 // kinds of document they ask for. It is loaded once at start-up and never changed.
@@ -106,6 +111,9 @@ type Service struct {
 	Summary     Text // one sentence for the catalogue list
 	Description Text // what the service is and what the applicant gets, shown on its page
 	Category    string
+	// Agency is the code of the agency whose operators review the applications, DefaultAgency
+	// when the file names none (the operator desk shows an operator their agency's only).
+	Agency string
 	// Keywords are further words a citizen may search by (synonyms, abbreviations).
 	Keywords []Text
 	// Applicants are who may apply.
