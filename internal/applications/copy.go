@@ -33,9 +33,10 @@ import (
 // with the instance signing key (GOST R 34.10-2012, Streebog) as an embedded PDF signature
 // (package pdfsign: /adbe.pkcs7.detached, a CMS SignedData of gost/cms over the byte
 // ranges). Its certificate is the root certificate of the instance key, the one that
-// /.well-known/sep/passport-certs publishes and `sep passport verify -trust` takes. The
-// document is the same for one application and language at each download (its dates are
-// the submission's); only the signature, made at the download, differs.
+// /.well-known/sep/passport-certs publishes and `sep passport verify -trust` takes. The copy
+// is drawn at each download and says the same each time for one application and language
+// (its dates are the submission's); the bytes differ, in the signature made at the download
+// and in the font subsets, which fpdf does not lay out the same way twice.
 
 // copyContent is what the copy says.
 type copyContent struct {

@@ -44,7 +44,7 @@ type identity struct{}
 func (identity) Account(_ context.Context, accountID string) (*id.Account, error) {
 	return &id.Account{ID: accountID, Lang: "ru", Level: id.Standard}, nil
 }
-func (identity) SendActionCode(context.Context, string, string) error         { return nil }
+func (identity) SendActionCode(context.Context, string, string) error          { return nil }
 func (identity) CheckActionCode(context.Context, string, string, string) error { return nil }
 
 // harness is the package's pages on a real database and document store, with a signing key
