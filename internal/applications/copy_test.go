@@ -183,4 +183,3 @@ func TestCopyPDF(t *testing.T) {
 		t.Fatal("OpenSSL verifies a copy with a changed byte")
 	}
 }
-
