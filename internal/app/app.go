@@ -204,7 +204,8 @@ func (m *Main) Open(ctx context.Context) error {
 	provider.Register(m.Site, m.Provider)
 	cabinet.Register(m.Site, m.Cabinet)
 	m.Applications = applications.NewStore(applications.Options{DB: m.DB, Box: m.Seal.Box, Journal: m.Audit, Notify: m.Notify,
-		Accounts: m.ID, Services: m.Services, Logger: m.Logger, Jobs: m.Jobs, SiteURL: m.URL})
+		Accounts: m.ID, Services: m.Services, Logger: m.Logger, Jobs: m.Jobs, SiteURL: m.URL,
+		Signing: m.Keys.Signing, SigningCertificate: m.Passport.RootCertificate})
 	applications.Register(m.Site, m.Applications, m.ID, m.Documents, m.Passport)
 	if m.API, err = api.Load(APIParts()...); err != nil {
 		return err

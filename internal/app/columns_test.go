@@ -146,6 +146,7 @@ var notPersonal = map[string]string{
 	"applications.create_key": "random idempotency keys", "applications.submit_key": "random idempotency keys",
 	"applications.assignee":                "operator account ids",
 	"application_documents.application_id": "ids", "application_documents.kind": "codes", "application_documents.document_id": "ids",
+	"document_library.account_id": "ids", "document_library.kind": "codes", "document_library.document_id": "ids",
 	"application_events.id": "ids", "application_events.application_id": "ids", "application_events.action": "codes",
 	"application_events.from_state": "codes", "application_events.to_state": "codes", "application_events.actor_kind": "codes",
 	"application_events.actor_id":           "account ids",

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sep-platform/sep/gost/gost3410"
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
@@ -105,8 +106,13 @@ type Options struct {
 	Services *services.Catalogue
 	Catalog  *i18n.Catalog // for the status words of messages; i18n.Default() if nil
 	Calendar *Calendar     // DefaultCalendar if nil
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Signing is the instance signing key, which signs the copies of submitted applications,
+	// and SigningCertificate returns its certificate (PEM; the passport service's root
+	// certificate is the one). Without them no copy is offered.
+	Signing            *gost3410.PrivateKey
+	SigningCertificate func(context.Context) ([]byte, error)
+	Now                func() time.Time
+	Logger             *slog.Logger
 	// LivePoll is how often the live status reads the changes other instances made
 	// (live.go); 1 s if zero.
 	LivePoll time.Duration
@@ -399,10 +405,23 @@ func (s *Store) SaveValues(ctx context.Context, accountID, appID string, values 
 	return a, err
 }
 
-// Attach puts document docID as the application's document of kind, and returns the id of
-// the one it replaces ("" for none), which the caller removes from the document store.
-func (s *Store) Attach(ctx context.Context, r *http.Request, accountID, appID, kind, docID string) (string, error) {
-	var old string
+// Attach puts document docID as the application's document of kind, and keeps it in the
+// account's library «Документы» as the latest of its kind (unless the kind is biometric).
+// It returns the documents nothing refers to any more — the one it replaced, the library's
+// former document of the kind — which the caller removes from the document store.
+func (s *Store) Attach(ctx context.Context, r *http.Request, accountID, appID, kind, docID string) ([]string, error) {
+	return s.attach(ctx, r, accountID, appID, kind, docID, false)
+}
+
+// AttachFromLibrary attaches the account's library document docID (ErrNoLibraryDocument if
+// the library holds no such document of kind) as Attach does. The caller has checked it
+// against the service's rule for kind (documents' Recheck) first.
+func (s *Store) AttachFromLibrary(ctx context.Context, r *http.Request, accountID, appID, kind, docID string) ([]string, error) {
+	return s.attach(ctx, r, accountID, appID, kind, docID, true)
+}
+
+func (s *Store) attach(ctx context.Context, r *http.Request, accountID, appID, kind, docID string, reuse bool) ([]string, error) {
+	var released []string
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		a, err := s.get(ctx, tx, appID, accountID)
 		if err != nil {
@@ -411,7 +430,12 @@ func (s *Store) Attach(ctx context.Context, r *http.Request, accountID, appID, k
 		if !a.DocumentEditable(kind) {
 			return errs.E(errs.Conflict, "applications.not_editable", nil)
 		}
-		old = a.Documents[kind]
+		if reuse {
+			if err := s.take(ctx, tx, accountID, kind, docID); err != nil {
+				return err
+			}
+		}
+		old := a.Documents[kind]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM application_documents WHERE application_id = $1 AND kind = $2`, a.ID, kind); err != nil {
 			return err
 		}
@@ -419,20 +443,40 @@ func (s *Store) Attach(ctx context.Context, r *http.Request, accountID, appID, k
 			VALUES ($1, $2, $3, $4)`, a.ID, kind, docID, s.now()); err != nil {
 			return err
 		}
-		return s.journal(ctx, tx, r, Actor{Applicant, accountID}, "application.attach", a, map[string]string{"kind": kind, "document": docID})
+		var former string
+		if svc, ok := s.opt.Services.Service(a.Service); ok {
+			if rule, ok := svc.Document(kind); ok && !rule.Biometric {
+				if former, err = s.keep(ctx, tx, accountID, kind, docID); err != nil {
+					return err
+				}
+			}
+		}
+		if old == docID {
+			old = ""
+		}
+		if released, err = unreferenced(ctx, tx, old, former); err != nil {
+			return err
+		}
+		details := map[string]string{"kind": kind, "document": docID}
+		if reuse {
+			details["from"] = "library"
+		}
+		return s.journal(ctx, tx, r, Actor{Applicant, accountID}, "application.attach", a, details)
 	})
-	return old, err
+	return released, err
 }
 
-// Detach removes the application's document of kind and returns its id.
-func (s *Store) Detach(ctx context.Context, r *http.Request, accountID, appID, kind string) (string, error) {
-	var old string
+// Detach removes the application's document of kind, and returns it if nothing refers to it
+// any more (the library may keep it), for the caller to remove from the document store.
+func (s *Store) Detach(ctx context.Context, r *http.Request, accountID, appID, kind string) ([]string, error) {
+	var released []string
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		a, err := s.get(ctx, tx, appID, accountID)
 		if err != nil {
 			return err
 		}
-		if old = a.Documents[kind]; old == "" {
+		old := a.Documents[kind]
+		if old == "" {
 			return ErrNotFound
 		}
 		if !a.DocumentEditable(kind) {
@@ -441,9 +485,12 @@ func (s *Store) Detach(ctx context.Context, r *http.Request, accountID, appID, k
 		if _, err := tx.ExecContext(ctx, `DELETE FROM application_documents WHERE application_id = $1 AND kind = $2`, a.ID, kind); err != nil {
 			return err
 		}
+		if released, err = unreferenced(ctx, tx, old); err != nil {
+			return err
+		}
 		return s.journal(ctx, tx, r, Actor{Applicant, accountID}, "application.detach", a, map[string]string{"kind": kind, "document": old})
 	})
-	return old, err
+	return released, err
 }
 
 // Events returns the application's history, oldest first.

@@ -43,6 +43,7 @@ type Documents interface {
 	Get(ctx context.Context, id string) (documents.Document, error)
 	Open(ctx context.Context, id string) (documents.Document, io.ReadCloser, error)
 	Remove(ctx context.Context, r *http.Request, id string) error
+	Recheck(ctx context.Context, id string, rule documents.Rule) (documents.Verdict, error)
 }
 
 // Passports issues electronic passports; *passport.Service is one.
@@ -87,6 +88,8 @@ func Register(s *web.Site, st *Store, ids Identity, docs Documents, passports Pa
 	s.Handle("GET /applications/{id}/done", h.donePage)
 	s.Handle("POST /applications/{id}/withdraw", h.withdraw)
 	s.Handle("POST /applications/{id}/correct", h.correct)
+	s.Handle("GET /applications/{id}/copy.pdf", h.copyPDF)
+	h.registerLibrary(s)
 	h.registerDesk(s)
 	h.registerAPI(s)
 	return h

@@ -241,6 +241,7 @@ type documentView struct {
 	Accepted                            bool
 	Rules                               string
 	Error                               string
+	Offer                               *libraryOffer // the library's document of the kind, when it may be taken
 }
 
 type documentsPage struct {
@@ -252,6 +253,13 @@ type documentsPage struct {
 
 func (h *Handler) documentViews(r *http.Request, p *i18n.Printer, svc *services.Service, a *Application, f *form) ([]documentView, error) {
 	lang := p.Lang()
+	var offers map[string]libraryOffer
+	if a.State == Draft || a.State == NeedsCorrection { // only then may a document be taken
+		var err error
+		if offers, err = h.offers(r, p, a.AccountID); err != nil {
+			return nil, err
+		}
+	}
 	var out []documentView
 	for _, d := range svc.Documents {
 		v := documentView{Kind: d.Kind, Name: d.Name.In(lang), Hint: d.Hint.In(lang), Required: d.Required,
@@ -264,6 +272,9 @@ func (h *Handler) documentViews(r *http.Request, p *i18n.Printer, svc *services.
 			if err == nil {
 				v.FileName, v.Verdict, v.Accepted = doc.Name, doc.Verdict.Message(p), doc.Verdict.State == documents.Accepted
 			}
+		}
+		if o, ok := offers[d.Kind]; ok && v.Editable && o.DocumentID != a.Documents[d.Kind] {
+			v.Offer = &o
 		}
 		out = append(out, v)
 	}
@@ -334,15 +345,13 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
 		f.add("file-"+kind, doc.Verdict.Message(p))
 		return h.renderDocuments(w, r, a, svc, f, http.StatusUnprocessableEntity)
 	}
-	old, err := h.store.Attach(r.Context(), r, a.AccountID, a.ID, kind, doc.ID)
+	released, err := h.store.Attach(r.Context(), r, a.AccountID, a.ID, kind, doc.ID)
 	if err != nil {
 		h.docs.Remove(r.Context(), r, doc.ID)
 		return err
 	}
-	if old != "" {
-		if err := h.docs.Remove(r.Context(), r, old); err != nil && errs.KindOf(err) != errs.NotFound {
-			return err
-		}
+	if err := h.release(r, released); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/applications/"+a.ID+"/documents#doc-"+kind, http.StatusSeeOther)
 	return nil
@@ -363,11 +372,11 @@ func (h *Handler) removeDocument(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	old, err := h.store.Detach(r.Context(), r, a.AccountID, a.ID, r.PathValue("kind"))
+	released, err := h.store.Detach(r.Context(), r, a.AccountID, a.ID, r.PathValue("kind"))
 	if err != nil {
 		return err
 	}
-	if err := h.docs.Remove(r.Context(), r, old); err != nil && errs.KindOf(err) != errs.NotFound {
+	if err := h.release(r, released); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/applications/"+a.ID+"/documents", http.StatusSeeOther)
@@ -388,6 +397,11 @@ func (h *Handler) serveDocument(w http.ResponseWriter, r *http.Request, a *Appli
 	if docID == "" {
 		return ErrNotFound
 	}
+	return h.serveStored(w, r, docID)
+}
+
+// serveStored sends a stored document, inline, never cached.
+func (h *Handler) serveStored(w http.ResponseWriter, r *http.Request, docID string) error {
 	doc, rc, err := h.docs.Open(r.Context(), docID)
 	if err != nil {
 		return err

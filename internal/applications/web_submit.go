@@ -171,6 +171,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 type donePage struct {
 	web.Page
 	ID, Number string
+	Copy       bool // the signed PDF copy can be downloaded
 }
 
 func (h *Handler) donePage(w http.ResponseWriter, r *http.Request) error {
@@ -183,7 +184,7 @@ func (h *Handler) donePage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p := h.site.Printer(r)
-	page := &donePage{ID: a.ID, Number: a.Number}
+	page := &donePage{ID: a.ID, Number: a.Number, Copy: h.copyOffered(a)}
 	page.Title = p.T("applications.done.title")
 	return h.site.Render(w, r, http.StatusOK, "applications_done", page)
 }
@@ -195,7 +196,7 @@ type eventView struct {
 type cardPage struct {
 	web.Page
 	ID, Number, Service, Status, State, Submitted, Deadline, Reason string
-	Draft, CanWithdraw, Correcting                                  bool
+	Draft, CanWithdraw, Correcting, Copy                            bool
 	Correction                                                      []string
 	Remark, CorrectionDue                                           string
 	Lapse, Paused                                                   string // what the lapse does; that it paused
@@ -220,6 +221,7 @@ func (h *Handler) cardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	page.CanWithdraw = May(a.State, Withdraw, Applicant)
 	page.LiveAfter = after
+	page.Copy = h.copyOffered(a)
 	return h.site.Render(w, r, http.StatusOK, "applications_card", page)
 }
 
