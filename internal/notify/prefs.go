@@ -148,4 +148,3 @@ func chosen(ctx context.Context, q db.Querier, k Kind, m Message, want []Channel
 
 // PreferencesChanged is the journal action of a person's new choice.
 const PreferencesChanged = "notify.preferences_changed"
-
