@@ -197,6 +197,7 @@ func (m *Main) Open(ctx context.Context) error {
 		// The outbox holds one-time codes: its pages exist in demo mode only.
 		notify.RegisterOutbox(m.Site, d, m.Seal.Box)
 	}
+	notify.RegisterPreferences(m.Site, m.Notify, notify.PrefsOptions{Recipient: m.recipient, Journal: m.Audit})
 	validate.Register(m.Site, nil)
 	id.Register(m.Site, m.ID)
 	passport.Register(m.Site, m.Passport)

@@ -123,7 +123,8 @@ func (s *Store) deadline(svc *services.Service, st State, now time.Time) time.Ti
 	return s.opt.Calendar.AddWorkingDays(now, d.WorkingDays)
 }
 
-// tell sends the applicant the new status by their channels (inbox and e-mail), in tx.
+// tell sends the applicant the new status, in tx, by the channels the applicant keeps on for
+// status changes (notify applies the preferences).
 func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *services.Service) error {
 	if s.opt.Notify == nil || s.opt.Accounts == nil {
 		return nil
@@ -134,8 +135,7 @@ func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *servi
 	}
 	p := s.opt.Catalog.Printer(acc.Lang)
 	_, err = s.opt.Notify.Send(ctx, tx, notify.Message{Kind: notify.ApplicationStatus,
-		To:       notify.Recipient{AccountID: acc.ID, Email: acc.Email, Lang: acc.Lang},
-		Channels: []notify.Channel{notify.Inbox, notify.Email},
+		To: notify.Recipient{AccountID: acc.ID, Email: acc.Email, Phone: acc.Phone, Lang: acc.Lang},
 		Data: map[string]any{"Number": a.Number, "Service": svc.Name.In(p.Lang()),
 			"Status": p.T(StatusKey(a.State, svc.Workflow.Activates)), "Path": "/applications/" + a.ID}})
 	return err
