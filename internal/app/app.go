@@ -171,6 +171,9 @@ func (m *Main) Open(ctx context.Context) error {
 
 	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})
 	m.Maintenance.Refresh(ctx) // a failure is logged; the schedule is read again within seconds
+	if err := m.announceMaintenance(maintenance.NewStore(d, maintenance.Options{})); err != nil {
+		return err
+	}
 
 	if m.Services, err = loadServices(cfg); err != nil {
 		return err

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"log/slog"
 	"regexp"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/keys"
+	"github.com/sep-platform/sep/internal/maintenance"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/seal"
 )
@@ -113,6 +116,37 @@ func (m *Main) recipient(ctx context.Context, accountID string) (notify.Recipien
 		return notify.Recipient{}, err
 	}
 	return notify.Recipient{AccountID: acc.ID, Email: acc.Email, Phone: acc.Phone, Lang: acc.Lang}, nil
+}
+
+// announceMaintenance makes each window an administrator schedules (maintenance.AnnounceJob)
+// reach every active account that keeps maintenance notices on, in its language.
+func (m *Main) announceMaintenance(store *maintenance.Store) error {
+	return m.Notify.RegisterBroadcast(notify.Broadcast{Job: maintenance.AnnounceJob, Kind: notify.Maintenance,
+		Data: func(ctx context.Context, event, lang string) (map[string]any, bool, error) {
+			w, err := store.Get(ctx, event)
+			if errs.KindOf(err) == errs.NotFound {
+				return nil, false, nil
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			if st := w.State(time.Now()); st == maintenance.Cancelled || st == maintenance.Ended {
+				return nil, false, nil
+			}
+			note := w.NoteRU
+			if lang == i18n.EN {
+				note = w.NoteEN
+			}
+			return map[string]any{"From": w.From.In(i18n.Moscow), "To": w.To.In(i18n.Moscow), "Note": note}, true, nil
+		},
+		Audience: func(ctx context.Context, after string, limit int) ([]notify.Recipient, error) {
+			accs, err := m.ID.ActiveAccountsAfter(ctx, after, limit)
+			out := make([]notify.Recipient, len(accs))
+			for i, a := range accs {
+				out[i] = notify.Recipient{AccountID: a.ID, Email: a.Email, Phone: a.Phone, Lang: a.Lang}
+			}
+			return out, err
+		}})
 }
 
 func optionOf(err error) string {

@@ -9,11 +9,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"crypto/ecdh"
 	"crypto/rand"
 
 	"github.com/sep-platform/sep/internal/api/apitest"
+	"github.com/sep-platform/sep/internal/audit"
+	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/maintenance"
 	"github.com/sep-platform/sep/internal/notify"
 )
 
@@ -230,5 +234,53 @@ func TestNotificationPreferencesAPI(t *testing.T) {
 	if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") ||
 		!slices.Contains(strings.Fields(string(js)), "self.addEventListener('push',") {
 		t.Fatalf("push-sw.js: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+}
+
+// A window an administrator schedules reaches, by the job queue, the accounts that keep
+// maintenance notices on — in the cabinet by default, by e-mail when chosen — and no one who
+// turned them off.
+func TestMaintenanceNoticeFollowsPreferences(t *testing.T) {
+	sep := Start(t)
+	ctx := context.Background()
+	const phoneA, emailA, phoneB = "+79005557311", "maint.a@example.ru", "+79005557312"
+	registerAccount(t, sep, phoneA, emailA, "Ptichka-Sinica-2026!")
+	registerAccount(t, sep, phoneB, "maint.b@example.ru", "Ptichka-Sinica-2026!")
+	a, b := accountByPhone(t, sep, phoneA), accountByPhone(t, sep, phoneB)
+	if err := sep.Notify.SetPreferences(ctx, nil, a, notify.Preferences{notify.Maintenance: {notify.Inbox, notify.Email}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sep.Notify.SetPreferences(ctx, nil, b, notify.Preferences{notify.Maintenance: {}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	w, err := maintenance.NewStore(sep.DB, maintenance.Options{Journal: sep.Audit, Jobs: sep.Jobs}).Schedule(ctx,
+		maintenance.Window{From: now.Add(26 * time.Hour), To: now.Add(28 * time.Hour), NoteRU: "Обновляем базу данных.",
+			NoteEN: "Updating the database."}, audit.Entry{ActorID: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail := latestOfKind(t, sep.URL, emailA, "maintenance")
+	if !strings.Contains(mail.Body, "Обновляем базу данных.") || !strings.Contains(mail.Body, w.From.In(i18n.Moscow).Format("15:04")) {
+		t.Fatalf("the e-mail: %+v", mail)
+	}
+	inbox := notify.NewInboxStore(sep.DB, sep.Seal.Box)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		items, err := inbox.List(ctx, a, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) > 0 && items[0].Kind == notify.Maintenance {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no maintenance notice in the cabinet: %+v", items)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var n int
+	if err := sep.DB.Reader().QueryRow(`SELECT COUNT(*) FROM notify_messages WHERE account_id = $1 AND kind = 'maintenance'`, b).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the account that turned the notices off got %d, %v", n, err)
 	}
 }
