@@ -32,7 +32,8 @@ func TestNotificationPreferencesInTheBrowser(t *testing.T) {
 	b.DisableJavaScript(true)
 	signInInBrowser(t, sep, b, email, pw, phone, false)
 
-	b.Open(sep.URL + "/id/notifications")
+	b.Open(sep.URL + "/id/account")
+	b.Submit(`main a[href="/id/notifications"]`)
 	if h1 := b.Text("h1"); h1 != "Управление уведомлениями" {
 		t.Fatalf("h1 %q", h1)
 	}
