@@ -118,6 +118,15 @@ func TestNotificationPreferencesInTheBrowser(t *testing.T) {
 		t.Fatalf("the fourth test: %q", msg)
 	}
 	b.CheckA11y()
+
+	// With JavaScript the page offers web push in this browser (its service worker registered).
+	b.DisableJavaScript(false)
+	b.Open(sep.URL + "/id/notifications")
+	b.WaitFor("#push-on")
+	if !Eval[bool](b, `document.getElementById('push-nojs').hidden`) {
+		t.Fatal("with JavaScript the page still says push needs it")
+	}
+	b.CheckA11y()
 }
 
 // accountByPhone is the id of the account with the phone.
@@ -284,4 +293,29 @@ func TestMaintenanceNoticeFollowsPreferences(t *testing.T) {
 	if err := sep.DB.Reader().QueryRow(`SELECT COUNT(*) FROM notify_messages WHERE account_id = $1 AND kind = 'maintenance'`, b).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("the account that turned the notices off got %d, %v", n, err)
 	}
+}
+
+// pushFlow registers a browser's push subscription for the account of token and sends it a
+// test push, for the plaintext scan; it returns the subscription's personal values.
+func pushFlow(t *testing.T, sep *Instance, token string) []string {
+	t.Helper()
+	k, _ := ecdh.P256().GenerateKey(rand.Reader)
+	secret := make([]byte, 16)
+	rand.Read(secret)
+	endpoint := "https://push.example.net/wpush/v2/scan-endpoint-7f3a91"
+	p256dh, auth := base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), base64.RawURLEncoding.EncodeToString(secret)
+	sub, _ := json.Marshal(map[string]any{"endpoint": endpoint, "keys": map[string]string{"p256dh": p256dh, "auth": auth}})
+	c := apitest.New(t, sep.API, sep.URL)
+	if resp, body := c.Send("POST", "/api/v1/notifications/push", sub, "Authorization", "Bearer "+token); resp.StatusCode != 201 {
+		t.Fatalf("subscribe: %d %s", resp.StatusCode, body)
+	}
+	resp, body := c.Send("POST", "/api/v1/notifications/test", []byte(`{"channels":["push"]}`), "Authorization", "Bearer "+token)
+	var sent struct {
+		MessageID string `json:"message_id"`
+	}
+	if json.Unmarshal(body, &sent); resp.StatusCode != 202 {
+		t.Fatalf("test push: %d %s", resp.StatusCode, body)
+	}
+	waitDelivered(t, sep, sent.MessageID)
+	return []string{endpoint, "scan-endpoint-7f3a91", p256dh, auth}
 }
