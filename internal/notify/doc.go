@@ -50,6 +50,7 @@
 //   - inbox and outbox: exactly once (the item's primary key is the delivery id);
 //   - SMS: exactly once with gateways that deduplicate on the client message id (.ID in the
 //     body template, and the Idempotency-Key header); at least once with those that do not;
+//   - web push: at least once (push services keep no idempotency key);
 //   - e-mail: at least once; a repeat carries the same Message-ID (<delivery-id@sender-domain>),
 //     so mail systems and readers that deduplicate on it show one message;
 //   - never lost: a stored delivery is retried until sent, refused, expired or out of
