@@ -12,6 +12,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/i18n"
+	"github.com/sep-platform/sep/internal/jobs"
 	"github.com/sep-platform/sep/internal/maintenance"
 )
 
@@ -143,7 +144,8 @@ func adminMaintenance(env *environment, cfg *config.Config, args []string) int {
 		fmt.Fprintf(env.stderr, "sep: %v\n", err)
 		return exitFailure
 	}
-	store := maintenance.NewStore(d, maintenance.Options{Journal: j})
+	// The running instances announce a scheduled window to those who keep the notices on.
+	store := maintenance.NewStore(d, maintenance.Options{Journal: j, Jobs: jobs.New(d)})
 	fail := func(err error) int {
 		fmt.Fprintf(env.stderr, "sep: %s\n", i18n.Default().Printer(i18n.EN).T(messageID(err)))
 		return exitFailure

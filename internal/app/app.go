@@ -171,6 +171,9 @@ func (m *Main) Open(ctx context.Context) error {
 
 	m.Maintenance = maintenance.NewCache(maintenance.NewStore(d, maintenance.Options{}), maintenance.CacheOptions{Logger: m.Logger})
 	m.Maintenance.Refresh(ctx) // a failure is logged; the schedule is read again within seconds
+	if err := m.announceMaintenance(maintenance.NewStore(d, maintenance.Options{})); err != nil {
+		return err
+	}
 
 	if m.Services, err = loadServices(cfg); err != nil {
 		return err
@@ -197,6 +200,7 @@ func (m *Main) Open(ctx context.Context) error {
 		// The outbox holds one-time codes: its pages exist in demo mode only.
 		notify.RegisterOutbox(m.Site, d, m.Seal.Box)
 	}
+	notify.RegisterPreferences(m.Site, m.Notify, notify.PrefsOptions{Recipient: m.recipient, Journal: m.Audit})
 	validate.Register(m.Site, nil)
 	id.Register(m.Site, m.ID)
 	passport.Register(m.Site, m.Passport)

@@ -60,7 +60,9 @@ var notPersonal = map[string]string{
 	"notify_inbox.id":  "ids", "notify_inbox.account_id": "account ids", "notify_inbox.message_id": "ids",
 	"notify_inbox.kind": "codes",
 	"notify_outbox.id":  "ids", "notify_outbox.message_id": "ids", "notify_outbox.channel": "codes",
-	"notify_outbox.kind": "codes",
+	"notify_outbox.kind":            "codes",
+	"notify_preferences.account_id": "account ids", "notify_preferences.kind": "codes", "notify_preferences.channel": "codes",
+	"notify_push_subscriptions.id": "ids", "notify_push_subscriptions.account_id": "account ids",
 
 	"maintenance_windows.id": "ids", "maintenance_windows.note_ru": "administrators' public notes on a maintenance window",
 	"maintenance_windows.note_en": "administrators' public notes on a maintenance window",

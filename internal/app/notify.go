@@ -1,15 +1,20 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"regexp"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sep-platform/sep/internal/config"
 	"github.com/sep-platform/sep/internal/db"
+	"github.com/sep-platform/sep/internal/errs"
 	"github.com/sep-platform/sep/internal/i18n"
 	"github.com/sep-platform/sep/internal/jobs"
+	"github.com/sep-platform/sep/internal/keys"
+	"github.com/sep-platform/sep/internal/maintenance"
 	"github.com/sep-platform/sep/internal/notify"
 	"github.com/sep-platform/sep/internal/seal"
 )
@@ -60,7 +65,12 @@ func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, box *seal.Box, log
 			transports[notify.SMS] = t
 		}
 	}
+	push, err := newPush(cfg, d, box, logger)
+	if err != nil {
+		return nil, err
+	}
 	return notify.New(notify.Options{
+		Push:       push,
 		DB:         d,
 		Jobs:       q,
 		Box:        box,
@@ -75,6 +85,68 @@ func NewNotifier(cfg *config.Config, d *db.DB, q *jobs.Queue, box *seal.Box, log
 		Logger:     logger,
 		Registerer: reg,
 	})
+}
+
+// newPush is the web-push transport with the VAPID key of the settings (generated in the
+// data directory in demo mode), or nil when production has none.
+func newPush(cfg *config.Config, d *db.DB, box *seal.Box, logger *slog.Logger) (*notify.WebPush, error) {
+	k, generated, err := keys.LoadVAPID(keys.Options{DataDir: cfg.DataDir, Generate: cfg.Demo()}, cfg.Notify.VAPIDKeyFile)
+	if errors.Is(err, keys.ErrNoKey) && cfg.Notify.VAPIDKeyFile == "" {
+		logger.Info("web push is off: SEP_VAPID_KEY_FILE is unset")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err // a *config.Error naming the setting
+	}
+	if generated {
+		logger.Info("web push key generated", "purpose", keys.VAPID)
+	}
+	// RFC 8292 §2.1: a contact for the push services' operators.
+	subject := cfg.PublicURL.String()
+	if cfg.Notify.SMTPFrom != "" {
+		subject = "mailto:" + cfg.Notify.SMTPFrom
+	}
+	return notify.NewPush(notify.PushOptions{DB: d, Box: box, Key: k, Subject: subject})
+}
+
+// recipient is where an account is reached, for the notification settings' test message.
+func (m *Main) recipient(ctx context.Context, accountID string) (notify.Recipient, error) {
+	acc, err := m.ID.Account(ctx, accountID)
+	if err != nil {
+		return notify.Recipient{}, err
+	}
+	return notify.Recipient{AccountID: acc.ID, Email: acc.Email, Phone: acc.Phone, Lang: acc.Lang}, nil
+}
+
+// announceMaintenance makes each window an administrator schedules (maintenance.AnnounceJob)
+// reach every active account that keeps maintenance notices on, in its language.
+func (m *Main) announceMaintenance(store *maintenance.Store) error {
+	return m.Notify.RegisterBroadcast(notify.Broadcast{Job: maintenance.AnnounceJob, Kind: notify.Maintenance,
+		Data: func(ctx context.Context, event, lang string) (map[string]any, bool, error) {
+			w, err := store.Get(ctx, event)
+			if errs.KindOf(err) == errs.NotFound {
+				return nil, false, nil
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			if st := w.State(time.Now()); st == maintenance.Cancelled || st == maintenance.Ended {
+				return nil, false, nil
+			}
+			note := w.NoteRU
+			if lang == i18n.EN {
+				note = w.NoteEN
+			}
+			return map[string]any{"From": w.From.In(i18n.Moscow), "To": w.To.In(i18n.Moscow), "Note": note}, true, nil
+		},
+		Audience: func(ctx context.Context, after string, limit int) ([]notify.Recipient, error) {
+			accs, err := m.ID.ActiveAccountsAfter(ctx, after, limit)
+			out := make([]notify.Recipient, len(accs))
+			for i, a := range accs {
+				out[i] = notify.Recipient{AccountID: a.ID, Email: a.Email, Phone: a.Phone, Lang: a.Lang}
+			}
+			return out, err
+		}})
 }
 
 func optionOf(err error) string {

@@ -27,7 +27,7 @@ var opsAPI []byte
 
 // APIParts are the parts of the API document (package api), one per domain with JSON routes.
 func APIParts() [][]byte {
-	return append([][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, audit.OpenAPI, passport.OpenAPI, services.OpenAPI, provider.OpenAPI, applications.OpenAPI}, id.OpenAPI()...)
+	return append([][]byte{opsAPI, validate.OpenAPI, notify.OpenAPI, notify.OpenAPIPrefs, audit.OpenAPI, passport.OpenAPI, services.OpenAPI, provider.OpenAPI, applications.OpenAPI}, id.OpenAPI()...)
 }
 
 // registerOps adds the endpoints for operators and load balancers.

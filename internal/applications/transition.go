@@ -141,8 +141,9 @@ func (s *Store) deadline(svc *services.Service, st State, now time.Time) time.Ti
 	return s.opt.Calendar.AddWorkingDays(now, d.WorkingDays)
 }
 
-// tell sends the applicant the new status by their channels (inbox and e-mail), in tx;
-// status, if set, is the catalog key of what to say instead (with the deadline as {due}).
+// tell sends the applicant the new status, in tx, by the channels the applicant keeps on for
+// status changes (notify applies the preferences); status, if set, is the catalog key of what
+// to say instead (with the deadline as {due}).
 func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *services.Service, status string) error {
 	if s.opt.Notify == nil || s.opt.Accounts == nil {
 		return nil
@@ -161,8 +162,7 @@ func (s *Store) tell(ctx context.Context, tx *sql.Tx, a *Application, svc *servi
 		word = p.T(status, "due", p.MoscowTime(due))
 	}
 	_, err = s.opt.Notify.Send(ctx, tx, notify.Message{Kind: notify.ApplicationStatus,
-		To:       notify.Recipient{AccountID: acc.ID, Email: acc.Email, Lang: acc.Lang},
-		Channels: []notify.Channel{notify.Inbox, notify.Email},
+		To: notify.Recipient{AccountID: acc.ID, Email: acc.Email, Phone: acc.Phone, Lang: acc.Lang},
 		Data: map[string]any{"Number": a.Number, "Service": svc.Name.In(p.Lang()),
 			"Status": word, "Path": "/applications/" + a.ID}})
 	return err

@@ -257,6 +257,9 @@ var settings = []setting{
 	{flag: "notify-test-limits", env: "SEP_NOTIFY_TEST_LIMITS", def: "3/1h,10/24h", arg: "LIMITS",
 		usage: "most test messages to one phone or address: COUNT/PERIOD pairs",
 		apply: func(c *Config, v string) error { return parseLimits(v, &c.Notify.TestLimits) }},
+	{flag: "vapid-key-file", env: "SEP_VAPID_KEY_FILE", arg: "FILE",
+		usage: "the web-push (VAPID, RFC 8292) key: a P-256 PKCS#8 PEM key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256); generated in the data directory in demo mode; unset in production: no web push",
+		apply: func(c *Config, v string) error { c.Notify.VAPIDKeyFile = v; return nil }},
 	{flag: "id-idle-timeout", env: "SEP_ID_IDLE_TIMEOUT", def: "20m", arg: "DURATION",
 		usage: "a signed-in session ends after this long without a request; pages warn 2 minutes before (from 10s to 12h)",
 		apply: func(c *Config, v string) error {
@@ -352,6 +355,9 @@ type NotifySettings struct {
 	Outbox     *bool
 	CodeLimits []RateLimit
 	TestLimits []RateLimit
+	// VAPIDKeyFile is the web-push (VAPID) key; empty: generated in the data directory in
+	// demo mode, no web push in production.
+	VAPIDKeyFile string
 }
 
 // RateLimit is at most N messages within Per.

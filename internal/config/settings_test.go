@@ -168,6 +168,7 @@ var settingCases = []settingCase{
 
 	{env: "SEP_SIGNING_KEY_FILE", value: "/etc/sep/signing.pem", ok: func(c *Config) bool { return c.SigningKeyFile == "/etc/sep/signing.pem" }},
 	{env: "SEP_DATA_KEY_FILE", value: "/etc/sep/data.key", ok: func(c *Config) bool { return c.DataKeyFile == "/etc/sep/data.key" }},
+	{env: "SEP_VAPID_KEY_FILE", value: "/etc/sep/vapid.pem", ok: func(c *Config) bool { return c.Notify.VAPIDKeyFile == "/etc/sep/vapid.pem" }},
 
 	{env: "SEP_REGISTRY_SOURCE", value: "none", ok: func(c *Config) bool { return c.RegistrySource() == RegistryNone }},
 	{env: "SEP_REGISTRY_SOURCE", value: "mvd", reason: "unknown source (want simulator or none)"},
@@ -208,7 +209,7 @@ func settingNamed(env string) (setting, bool) {
 // value (and a refused one, where any value can be wrong) fails here.
 func TestEverySettingIsTested(t *testing.T) {
 	freeForm := map[string]bool{"SEP_DATA_DIR": true, "SEP_METRICS_TOKEN": true, "SEP_SMS_BODY": true,
-		"SEP_SMS_SENDER": true, "SEP_SIGNING_KEY_FILE": true, "SEP_DATA_KEY_FILE": true,
+		"SEP_SMS_SENDER": true, "SEP_SIGNING_KEY_FILE": true, "SEP_DATA_KEY_FILE": true, "SEP_VAPID_KEY_FILE": true,
 		"SEP_TLS_CERT_FILE": true, "SEP_TLS_KEY_FILE": true}
 	for _, s := range settings {
 		var good, bad bool

@@ -206,6 +206,8 @@ func flows(t *testing.T, sep *Instance) []string {
 		t.Fatalf("password change: %d %s", resp.StatusCode, body)
 	}
 	spell("Сканер-Пароль-2027?")
+	// A browser's push subscription (its endpoint and keys are sealed) and a test push.
+	spell(pushFlow(t, sep, token)...)
 
 	// Then a sign-in from a new device (its address and browser, the alert by SMS and e-mail,
 	// remembered), and «это был не я» with the alert's link.

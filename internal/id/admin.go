@@ -309,6 +309,27 @@ func (s *Service) AccountsByRole(ctx context.Context, role Role, limit int) ([]*
 	return out, rows.Err()
 }
 
+// ActiveAccountsAfter lists up to limit active accounts (not blocked) with ids after the
+// cursor, in id order ("" from the start): for telling everyone of something (maintenance
+// notices), a batch at a time.
+func (s *Service) ActiveAccountsAfter(ctx context.Context, after string, limit int) ([]*Account, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+accountColumns+` FROM id_accounts WHERE status = $1 AND id > $2
+		ORDER BY id LIMIT $3`, string(Active), after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Account
+	for rows.Next() {
+		a, err := s.scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // MaskPhone shows a phone as +7 900 ***-**-67 (for lists that must not show it whole).
 func MaskPhone(p string) string { return maskPhone(p) }
 

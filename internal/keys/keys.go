@@ -20,8 +20,12 @@
 package keys
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -231,4 +235,47 @@ func ID(pub *gost3410.PublicKey) (string, error) {
 	}
 	sum := streebog.Sum256(der)
 	return hex.EncodeToString(sum[:8]), nil
+}
+
+// VAPID is the purpose of the web-push key, as journaled.
+const VAPID = "vapid"
+
+// LoadVAPID reads the web-push (VAPID, RFC 8292) key — a P-256 key in a PKCS#8 PEM file named
+// by SEP_VAPID_KEY_FILE (file), else DATA_DIR/keys/vapid.pem — generating the latter when
+// opt.Generate allows, and reports whether it was generated. Without the file and without
+// leave to generate it wraps ErrNoKey: the instance has no web push.
+func LoadVAPID(opt Options, file string) (*ecdsa.PrivateKey, bool, error) {
+	path, setting, explicit := file, "SEP_VAPID_KEY_FILE", file != ""
+	if !explicit {
+		path = filepath.Join(opt.DataDir, "keys", "vapid.pem")
+	}
+	generate := func() ([]byte, error) {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
+	data, gen, err := readOrCreate(path, !explicit && opt.Generate, generate)
+	if err != nil {
+		return nil, false, fileError(setting, path, explicit, err)
+	}
+	notKey := fileError(setting, path, explicit, errors.New("not a P-256 PKCS#8 PEM key"))
+	b, _ := pem.Decode(data)
+	if b == nil {
+		return nil, false, notKey
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, false, notKey
+	}
+	ek, ok := k.(*ecdsa.PrivateKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, false, notKey
+	}
+	return ek, gen, nil
 }

@@ -235,3 +235,32 @@ func TestSignatureWithLoadedKeyVerifies(t *testing.T) {
 		t.Fatal("signature by the loaded key does not verify")
 	}
 }
+
+// The web-push key: generated once in the data directory when allowed and reused; a missing
+// key without leave to generate is ErrNoKey; a file that is not a P-256 key names the setting.
+func TestLoadVAPID(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := LoadVAPID(Options{DataDir: dir}, ""); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("no key, no generation: %v", err)
+	}
+	k, gen, err := LoadVAPID(Options{DataDir: dir, Generate: true}, "")
+	if err != nil || !gen {
+		t.Fatalf("generate: %v, %v", gen, err)
+	}
+	again, gen, err := LoadVAPID(Options{DataDir: dir, Generate: true}, "")
+	if err != nil || gen || !again.Equal(k) {
+		t.Fatalf("reload: generated %v, same %v, %v", gen, again.Equal(k), err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "keys", "vapid.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the key file: %v %v", fi, err)
+	}
+	bad := filepath.Join(dir, "bad.pem")
+	os.WriteFile(bad, []byte("not a key"), 0o600)
+	var ce *config.Error
+	if _, _, err := LoadVAPID(Options{DataDir: dir}, bad); !errors.As(err, &ce) || ce.Setting != "SEP_VAPID_KEY_FILE" {
+		t.Fatalf("a bad file: %v", err)
+	}
+	if _, _, err := LoadVAPID(Options{DataDir: dir, Generate: true}, filepath.Join(dir, "missing.pem")); err == nil {
+		t.Fatal("an explicit missing file was generated")
+	}
+}

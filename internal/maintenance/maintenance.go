@@ -23,6 +23,7 @@ import (
 	"github.com/sep-platform/sep/internal/audit"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/errs"
+	"github.com/sep-platform/sep/internal/jobs"
 )
 
 // Journaled actions; their readable names are the catalog messages "audit.action.<code>".
@@ -75,14 +76,22 @@ func (w Window) State(now time.Time) State {
 type Store struct {
 	db      *db.DB
 	journal *audit.Journal
+	jobs    *jobs.Queue
 	now     func() time.Time
 }
+
+// AnnounceJob is the job that tells people of a scheduled window (by the channels each keeps on
+// for maintenance notices: internal/notify's broadcast, registered by the running instance). Its
+// payload names the window: {"event": id}.
+const AnnounceJob = "maintenance.announce"
 
 // Options tune a Store.
 type Options struct {
 	// Journal records scheduling and cancelling; they fail without it. Reading needs none.
 	Journal *audit.Journal
-	Now     func() time.Time // the clock; time.Now by default
+	// Jobs, if set, receives an AnnounceJob for each window scheduled, in the same transaction.
+	Jobs *jobs.Queue
+	Now  func() time.Time // the clock; time.Now by default
 }
 
 // NewStore returns the schedule on d.
@@ -90,7 +99,7 @@ func NewStore(d *db.DB, opt Options) *Store {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Store{db: d, journal: opt.Journal, now: opt.Now}
+	return &Store{db: d, journal: opt.Journal, jobs: opt.Jobs, now: opt.Now}
 }
 
 func invalid(id string) error { return errs.E(errs.Invalid, id, nil) }
@@ -142,6 +151,12 @@ func (s *Store) Schedule(ctx context.Context, w Window, by audit.Entry) (Window,
 		if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_windows (id, starts_at, ends_at, note_ru, note_en, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, w.ID, w.From, w.To, w.NoteRU, w.NoteEN, w.CreatedAt); err != nil {
 			return fmt.Errorf("maintenance: %w", err)
+		}
+		if s.jobs != nil {
+			if _, err := s.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: AnnounceJob, Key: w.ID,
+				Payload: map[string]string{"event": w.ID}}); err != nil {
+				return err
+			}
 		}
 		return s.journalIn(ctx, tx, by, ActionScheduled, w.ID)
 	})

@@ -36,6 +36,7 @@ func TestOutboxKeepsEverythingThatWouldLeave(t *testing.T) {
 		ctx := context.Background()
 		n := newTestNotifier(t, d, Options{Outbox: true})
 		runWorkers(t, n)
+		subscribeBrowser(t, n, "acc-1", "https://push.example.net/acc-1")
 		id := send(t, n, Message{Kind: NewDevice,
 			To: Recipient{AccountID: "acc-1", Email: "Anna.Test@Example.RU", Phone: "8 (900) 000-00-01", Lang: "en"},
 			Data: map[string]any{"Device": "Firefox, Linux", "IP": "192.0.2.1", "Time": exampleTime,

@@ -1,7 +1,14 @@
 // Package notify sends sep's outbound messages — one-time codes, new-device alerts,
 // application status changes, deadline reminders, test messages — by e-mail (SMTP), SMS (an
-// HTTP gateway), the in-cabinet inbox and, later, web push; or, in demo mode, keeps them in a
-// development outbox that nothing leaves.
+// HTTP gateway), the in-cabinet inbox and web push (push.go, package webpush); or, in demo
+// mode, keeps them in a development outbox that nothing leaves.
+//
+// # Preferences
+//
+// A person chooses, per Optional kind and channel, what reaches them (prefs.go; the page and
+// API in prefs_web.go). Send applies the choice to every message of such a kind to an account;
+// critical kinds (AlwaysOn) ignore it. A broadcast (broadcast.go) sends one event to every
+// account by the same rule.
 //
 // # Sending
 //
@@ -43,6 +50,7 @@
 //   - inbox and outbox: exactly once (the item's primary key is the delivery id);
 //   - SMS: exactly once with gateways that deduplicate on the client message id (.ID in the
 //     body template, and the Idempotency-Key header); at least once with those that do not;
+//   - web push: at least once (push services keep no idempotency key);
 //   - e-mail: at least once; a repeat carries the same Message-ID (<delivery-id@sender-domain>),
 //     so mail systems and readers that deduplicate on it show one message;
 //   - never lost: a stored delivery is retried until sent, refused, expired or out of

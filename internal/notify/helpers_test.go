@@ -2,6 +2,9 @@ package notify
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"testing"
@@ -94,4 +97,35 @@ func send(t testing.TB, n *Notifier, m Message) string {
 func codeMessage(kind KindName, phone, code string) Message {
 	return Message{Kind: kind, To: Recipient{Phone: phone, Lang: "ru"},
 		Data: map[string]any{"Code": code, "ValidMinutes": int(CodeTTL / time.Minute)}}
+}
+
+// browser is a browser's side of a push subscription: the keys only it holds.
+type browser struct {
+	key  *ecdh.PrivateKey
+	auth []byte
+	sub  Subscription
+}
+
+func newBrowser(t testing.TB, endpoint string) *browser {
+	t.Helper()
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{key: k, auth: make([]byte, 16)}
+	rand.Read(b.auth)
+	b.sub.Endpoint = endpoint
+	b.sub.Keys.P256dh = base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes())
+	b.sub.Keys.Auth = base64.RawURLEncoding.EncodeToString(b.auth)
+	return b
+}
+
+// subscribeBrowser registers a new browser's subscription for the account.
+func subscribeBrowser(t testing.TB, n *Notifier, accountID, endpoint string) *browser {
+	t.Helper()
+	b := newBrowser(t, endpoint)
+	if _, err := n.Subscribe(context.Background(), accountID, b.sub); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -9,14 +9,13 @@ import (
 // Channel is a way a message reaches a person.
 type Channel string
 
-// The channels. Push is a seam: kinds may name it and a Transport may be given for it, but sep
-// has no web-push transport yet, so push deliveries are skipped (in production) or kept in the
-// outbox (in demo mode).
+// The channels. A push delivery goes to one browser subscription of the recipient's account
+// (push.go); a message by push makes one delivery per subscription.
 const (
 	Email Channel = "email" // SMTP
 	SMS   Channel = "sms"   // an HTTP SMS gateway
 	Inbox Channel = "inbox" // the in-cabinet inbox of the recipient's account
-	Push  Channel = "push"  // web push (later)
+	Push  Channel = "push"  // web push (RFC 8030) to the browsers the account subscribed
 )
 
 // channels are every channel, in the order deliveries of one message are created. An array, so
@@ -55,6 +54,7 @@ const (
 	TestMessage       KindName = "test"               // a test message the person asked for
 	LevelChanged      KindName = "level_changed"      // the account's level went up or down (Level: one of AccountLevels)
 	PassportStatus    KindName = "passport_status"    // an electronic passport was suspended, annulled or re-issued
+	Maintenance       KindName = "maintenance"        // an administrator announced a maintenance window
 )
 
 // Kind is a row of the table of message kinds: which channels may carry it, which data its
@@ -69,6 +69,11 @@ type Kind struct {
 	// itself honours the caller's channel choice; the flag is for code that applies
 	// preferences.
 	AlwaysOn bool
+	// Optional kinds are the person's to choose (prefs.go): Send to an account narrows their
+	// channels to those the account keeps on, and sends nothing if it keeps none. Defaults
+	// are on until the person chooses (the seeds: status changes on, the rest left quiet).
+	Optional bool
+	Defaults []Channel
 	Limit    Class
 	// TTL bounds how late a delivery is still worth making; an older undelivered one fails as
 	// expired (a sign-in code is useless after 5 minutes). Zero: no bound.
@@ -127,6 +132,8 @@ var kinds = []Kind{
 	{
 		Name:     ApplicationStatus,
 		Channels: []Channel{Inbox, Email, SMS, Push},
+		Optional: true,
+		Defaults: []Channel{Inbox, Email, Push},
 		Params:   []string{"Number", "Service", "Status", "Path"},
 		Example: map[string]any{"Number": "2026-000123", "Service": "Electronic passport",
 			"Status": "Under review", "Path": "/applications/2026-000123"},
@@ -134,6 +141,8 @@ var kinds = []Kind{
 	{
 		Name:     DeadlineReminder,
 		Channels: []Channel{Inbox, Email, SMS, Push},
+		Optional: true,
+		Defaults: []Channel{Inbox},
 		TTL:      24 * time.Hour,
 		Params:   []string{"What", "Deadline", "Path"},
 		Example: map[string]any{"What": "Add the missing documents to application 2026-000123", "Deadline": exampleTime,
@@ -142,6 +151,8 @@ var kinds = []Kind{
 	{
 		Name:     LevelChanged,
 		Channels: []Channel{Inbox, Email},
+		Optional: true,
+		Defaults: []Channel{Inbox, Email},
 		Params:   []string{"Level", "Reason", "Time"},
 		Example:  map[string]any{"Level": "standard", "Reason": "", "Time": exampleTime},
 	},
@@ -153,6 +164,17 @@ var kinds = []Kind{
 		AlwaysOn: true,
 		Params:   []string{"Number", "Status", "Reason", "Time"},
 		Example:  map[string]any{"Number": "EP0000001", "Status": "suspended", "Reason": "paper_invalid", "Time": exampleTime},
+	},
+	{
+		// An announced maintenance window (internal/maintenance): From and To are times, Note
+		// the administrator's note in the recipient's language (may be empty).
+		Name:     Maintenance,
+		Channels: []Channel{Inbox, Email, Push},
+		Optional: true,
+		Defaults: []Channel{Inbox},
+		TTL:      24 * time.Hour,
+		Params:   []string{"From", "To", "Note"},
+		Example:  map[string]any{"From": exampleTime, "To": exampleTime.Add(2 * time.Hour), "Note": ""},
 	},
 	{
 		Name:     TestMessage,

@@ -49,6 +49,13 @@ type Options struct {
 	// Transports carry the channels that leave the machine (Email, SMS, Push). A channel
 	// without one is skipped. The inbox is built in.
 	Transports map[Channel]Transport
+	// Push is the web-push transport (NewPush); its key is what browsers subscribe with, so
+	// it is given in demo mode too, where the outbox keeps the pushes. Nil: no web push, and
+	// preferences pages offer none.
+	Push *WebPush
+	// PushLoopback accepts subscriptions with an http endpoint on a loopback host (tests,
+	// development); otherwise an endpoint must be https.
+	PushLoopback bool
 	// Outbox keeps every message that would leave the machine in the development outbox
 	// instead, whatever Transports says: demo mode, tests.
 	Outbox bool
@@ -76,6 +83,7 @@ type Notifier struct {
 	log        *slog.Logger
 	metrics    *metrics
 	now        func() time.Time
+	opt        Options
 
 	// afterDeliver, if set, runs between a transport's success and the record of it: tests
 	// use it to kill the worker in that window.
@@ -125,13 +133,16 @@ func New(opt Options) (*Notifier, error) {
 		return nil, err
 	}
 	n := &Notifier{db: opt.DB, jobs: opt.Jobs, box: opt.Box, texts: ts, limits: opt.Limits, log: opt.Logger, metrics: m,
-		now: time.Now, transports: map[Channel]Transport{Inbox: &inboxTransport{db: opt.DB, box: opt.Box}}}
+		now: time.Now, opt: opt, transports: map[Channel]Transport{Inbox: &inboxTransport{db: opt.DB, box: opt.Box}}}
 	if opt.Outbox {
 		ob := &outboxTransport{db: opt.DB, box: opt.Box}
 		for _, c := range []Channel{Email, SMS, Push} {
 			n.transports[c] = ob
 		}
 	} else {
+		if opt.Push != nil {
+			n.transports[Push] = opt.Push
+		}
 		for c, t := range opt.Transports {
 			if c == Inbox || !slices.Contains(channels[:], c) {
 				return nil, fmt.Errorf("notify: cannot take a transport for channel %q", c)
@@ -149,6 +160,14 @@ func New(opt Options) (*Notifier, error) {
 	return n, nil
 }
 
+// PushKey is the VAPID public key browsers subscribe with, or "" when sep has no web push.
+func (n *Notifier) PushKey() string {
+	if n.opt.Push == nil {
+		return ""
+	}
+	return n.opt.Push.PublicKey()
+}
+
 // CanSend reports whether the channel has a way out (a configured transport, or the outbox).
 func (n *Notifier) CanSend(c Channel) bool { return n.transports[c] != nil }
 
@@ -159,7 +178,9 @@ func (n *Notifier) CanSend(c Channel) bool { return n.transports[c] != nil }
 // It fails with errs.TooMany ("notify.rate_limited", wrapping a *RateLimitError that says
 // when to retry) when a recipient's address is over its class's limit, errs.Invalid when
 // an address is malformed ("notify.bad_phone", "notify.bad_email") or no channel is left
-// ("notify.no_channel"). A message the caller built wrongly (unknown kind, a channel the
+// ("notify.no_channel"). A message of an Optional kind to an account goes only by the channels
+// the account keeps on (prefs.go); when it keeps none, Send stores nothing and returns "" and
+// no error: the person chose not to hear of it. A message the caller built wrongly (unknown kind, a channel the
 // kind does not allow, missing data) is a plain error: a bug, not the user's fault.
 func (n *Notifier) Send(ctx context.Context, x db.Querier, m Message) (string, error) {
 	k, err := KindOf(m.Kind)
@@ -175,18 +196,23 @@ func (n *Notifier) Send(ctx context.Context, x db.Querier, m Message) (string, e
 			return "", fmt.Errorf("notify: %s needs the data %q", k.Name, p)
 		}
 	}
-	targets, err := n.targets(k, m)
-	if err != nil {
-		return "", err
-	}
 	c, err := n.texts.render(k, lang, m.Data)
 	if err != nil {
 		return "", fmt.Errorf("notify: render %s: %w", k.Name, err)
 	}
 	id := db.NewID()
+	muted := false
 	store := func(tx db.Querier) error {
+		targets, err := n.targets(ctx, tx, k, m)
+		if err != nil {
+			return err
+		}
+		if len(targets) == 0 {
+			muted = true // the person turned every channel of this kind off
+			return nil
+		}
 		now := n.now().UTC()
-		if err := n.checkLimits(ctx, tx, k, targets, now); err != nil {
+		if err := n.checkLimits(ctx, tx, k, m, targets, now); err != nil {
 			return err
 		}
 		return n.store(ctx, tx, id, k, lang, m, targets, c, now)
@@ -202,6 +228,9 @@ func (n *Notifier) Send(ctx context.Context, x db.Querier, m Message) (string, e
 			n.metrics.limited.WithLabelValues(string(rl.Class)).Inc()
 		}
 		return "", err
+	}
+	if muted {
+		return "", nil
 	}
 	n.metrics.messages.WithLabelValues(string(k.Name)).Inc()
 	return id, nil
@@ -241,9 +270,11 @@ type target struct {
 	address string
 }
 
-// targets picks the channels of a message: those asked for (or all the kind allows), less
-// those the recipient has no address on or sep has no transport for.
-func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
+// targets picks the channels of a message: those asked for (or all the kind allows), narrowed
+// by the account's preferences for an optional kind, less those the recipient has no address
+// on or sep has no transport for. Push makes one target per browser subscription of the
+// account. No targets and no error: the preferences left no channel.
+func (n *Notifier) targets(ctx context.Context, q db.Querier, k Kind, m Message) ([]target, error) {
 	want := k.Channels
 	if m.Channels != nil {
 		for _, c := range m.Channels {
@@ -253,12 +284,15 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 		}
 		want = m.Channels
 	}
+	want, err := chosen(ctx, q, k, m, want)
+	if err != nil || len(want) == 0 {
+		return nil, err
+	}
 	var out []target
 	for _, c := range channels { // a fixed order, whatever the caller's; each channel once
 		if !slices.Contains(want, c) || n.transports[c] == nil {
 			continue
 		}
-		var addr string
 		switch c {
 		case Email:
 			if m.To.Email == "" {
@@ -268,7 +302,7 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 			if err != nil {
 				return nil, err
 			}
-			addr = a
+			out = append(out, target{channel: c, address: a})
 		case SMS:
 			if m.To.Phone == "" {
 				continue
@@ -277,13 +311,28 @@ func (n *Notifier) targets(k Kind, m Message) ([]target, error) {
 			if err != nil {
 				return nil, err
 			}
-			addr = a
-		case Inbox, Push:
-			addr = m.To.AccountID
+			out = append(out, target{channel: c, address: a})
+		case Inbox:
+			if m.To.AccountID != "" {
+				out = append(out, target{channel: c, address: m.To.AccountID})
+			}
+		case Push:
+			if m.To.AccountID == "" {
+				continue
+			}
+			subs, err := subscriptionIDs(ctx, q, m.To.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range subs {
+				out = append(out, target{channel: c, address: s})
+			}
 		}
-		if addr != "" {
-			out = append(out, target{channel: c, address: addr})
-		}
+	}
+	if len(out) == 0 && k.Optional && m.To.AccountID != "" {
+		// The channels the person kept on reach nowhere (say, push with no browser
+		// subscribed): as if they were off, which must not fail the sender's change.
+		return nil, nil
 	}
 	if len(out) == 0 {
 		return nil, errs.E(errs.Invalid, "notify.no_channel",

@@ -24,7 +24,11 @@ func (t *outboxTransport) Deliver(ctx context.Context, d *Delivery) (string, err
 	if d.Channel == Email {
 		body, html = d.Text, d.HTML
 	}
-	idx, err := t.box.Index(outboxRecipientIdx, d.Address)
+	to := d.Address
+	if d.Channel == Push {
+		to = d.AccountID // the address is a subscription's id; the account says more to a reader
+	}
+	idx, err := t.box.Index(outboxRecipientIdx, to)
 	if err != nil {
 		return "", Permanent(fmt.Errorf("outbox: %w", err))
 	}
@@ -32,7 +36,7 @@ func (t *outboxTransport) Deliver(ctx context.Context, d *Delivery) (string, err
 	_, err = t.db.Writer().ExecContext(ctx, `INSERT INTO notify_outbox
 		(id, message_id, channel, kind, recipient, recipient_idx, subject, body, body_html, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-		d.ID, d.MessageID, string(d.Channel), string(d.Kind), b.SealString(outboxRecipient, d.ID, d.Address), idx,
+		d.ID, d.MessageID, string(d.Channel), string(d.Kind), b.SealString(outboxRecipient, d.ID, to), idx,
 		b.SealString(outboxSubject, d.ID, d.Subject), b.SealString(outboxBody, d.ID, body),
 		b.SealString(outboxHTML, d.ID, html), d.CreatedAt.UTC())
 	if err != nil {

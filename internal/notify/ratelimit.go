@@ -61,7 +61,11 @@ func (e *RateLimitError) Message(p *i18n.Printer) string { return p.N(e.MessageI
 // if an address is over a limit of the kind's class. It runs in the transaction that stores
 // the message, and locks each address's row first, so that senders on several instances
 // count together and a refused (rolled back) message counts nothing.
-func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targets []target, now time.Time) error {
+//
+// The in-cabinet inbox and push count against the recipient's account, once per message: they
+// cost nothing to send, but a person's own browser should not be flooded either (a test
+// message sent by push again and again).
+func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, m Message, targets []target, now time.Time) error {
 	limits := n.limits[k.Limit]
 	if k.Limit == Unlimited || len(limits) == 0 {
 		return nil
@@ -74,11 +78,20 @@ func (n *Notifier) checkLimits(ctx context.Context, tx db.Querier, k Kind, targe
 	if n.db.Dialect() == db.Postgres {
 		lock = " FOR UPDATE"
 	}
+	counted := map[string]bool{}
 	for _, t := range targets {
 		if t.channel != Email && t.channel != SMS {
-			continue // the inbox costs nothing and floods no one's phone
+			if m.To.AccountID == "" {
+				continue
+			}
+			// One budget for the account's inbox and browsers, reported as the inbox's.
+			t = target{channel: Inbox, address: "account:" + m.To.AccountID}
 		}
 		key := n.addressKey(t.channel, t.address)
+		if counted[key] {
+			continue
+		}
+		counted[key] = true
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_rate (class, addr_hash, hits, updated_at)
 			VALUES ($1, $2, '', $3) ON CONFLICT (class, addr_hash) DO NOTHING`, string(k.Limit), key, now); err != nil {
 			return fmt.Errorf("notify: rate limit: %w", err)

@@ -32,7 +32,7 @@ func (n *Notifier) Rehearse(ctx context.Context, tx *sql.Tx, m Message) error {
 			return fmt.Errorf("notify: %s needs the data %q", k.Name, p)
 		}
 	}
-	targets, err := n.targets(k, m)
+	targets, err := n.targets(ctx, tx, k, m)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (n *Notifier) Rehearse(ctx context.Context, tx *sql.Tx, m Message) error {
 		return fmt.Errorf("notify: render %s: %w", k.Name, err)
 	}
 	now := n.now().UTC()
-	if err := n.checkLimits(ctx, tx, k, targets, now); err != nil {
+	if err := n.checkLimits(ctx, tx, k, m, targets, now); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT notify_rehearsal`); err != nil {

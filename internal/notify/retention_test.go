@@ -17,6 +17,7 @@ func TestPurges(t *testing.T) {
 		n := newTestNotifier(t, d, Options{Outbox: true, Limits: map[Class][]Limit{Codes: {{N: 10, Per: time.Hour}}}})
 		runWorkers(t, n)
 		to := Recipient{Phone: "+79000000031", AccountID: "acc-p", Email: "p@example.ru"}
+		subscribeBrowser(t, n, to.AccountID, "https://push.example.net/p")
 		oldCode := send(t, n, Message{Kind: SigninCode, To: to, Data: map[string]any{"Code": "1", "ValidMinutes": 5}})
 		oldTest := send(t, n, Message{Kind: TestMessage, To: to})
 		newCode := send(t, n, Message{Kind: SigninCode, To: to, Data: map[string]any{"Code": "2", "ValidMinutes": 5}})
