@@ -138,7 +138,8 @@ func (s *Store) runRemind(ctx context.Context, job *jobs.Job) error {
 	})
 }
 
-// remind sends the applicant the reminder of the correction's deadline.
+// remind sends the applicant the reminder of the correction's deadline, by the channels the
+// applicant keeps on for reminders (notify applies the preferences).
 func (s *Store) remind(ctx context.Context, tx *sql.Tx, a *Application) error {
 	if s.opt.Notify == nil || s.opt.Accounts == nil {
 		return nil
@@ -153,8 +154,7 @@ func (s *Store) remind(ctx context.Context, tx *sql.Tx, a *Application) error {
 	}
 	p := s.opt.Catalog.Printer(acc.Lang)
 	_, err = s.opt.Notify.Send(ctx, tx, notify.Message{Kind: notify.DeadlineReminder,
-		To:       notify.Recipient{AccountID: acc.ID, Email: acc.Email, Lang: acc.Lang},
-		Channels: []notify.Channel{notify.Inbox, notify.Email},
+		To: notify.Recipient{AccountID: acc.ID, Email: acc.Email, Phone: acc.Phone, Lang: acc.Lang},
 		Data: map[string]any{"What": p.T("applications.deadlines.remind_what", "number", a.Number, "service", svc.Name.In(p.Lang())),
 			"Deadline": a.Correction.Due, "Path": "/applications/" + a.ID}})
 	return err
