@@ -23,7 +23,7 @@ const FirstESIAOID = 1000000001
 func (s *Service) ESIAOID(ctx context.Context, accountID string) (int64, error) {
 	for range 5 {
 		var oid sql.NullInt64
-		err := s.db.Reader().QueryRowContext(ctx, `SELECT esia_oid FROM id_accounts WHERE id = $1`, accountID).Scan(&oid)
+		err := s.db.ReadRow(ctx, `SELECT esia_oid FROM id_accounts WHERE id = $1`, accountID).Scan(&oid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, ErrNoAccount
 		}
