@@ -20,6 +20,7 @@ const adminUsage = `Usage: sep admin maintenance schedule -from TIME -to TIME [-
        sep admin maintenance list [-all]
        sep admin maintenance cancel ID
 ` + adminUsersUsage + `
+` + adminAgencyUsage + `
 ` + adminClientsUsage + `
 
 Administration. Settings (database, data directory) come from the environment or from flags
@@ -35,6 +36,7 @@ before the subcommand: sep admin -data-dir DIR maintenance list.
   maintenance cancel    cancel a window; one in progress ends now
 
 ` + adminUsersHelp + `
+` + adminAgencyHelp + `
 
 ` + adminClientsHelp + `
 
@@ -47,6 +49,7 @@ var adminCommands = map[string]func(*environment, *config.Config, []string) int{
 	"block":       adminBlock,
 	"unblock":     adminUnblock,
 	"list-users":  adminListUsers,
+	"set-agency":  adminSetAgency,
 
 	"register-client": adminRegisterClient,
 	"list-clients":    adminListClients,

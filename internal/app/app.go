@@ -175,7 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 
-	if m.Services, err = loadServices(cfg); err != nil {
+	if m.Services, err = LoadServices(cfg); err != nil {
 		return err
 	}
 	m.Site, err = web.NewSite(web.Options{

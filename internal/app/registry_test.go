@@ -56,8 +56,10 @@ func TestPassportCheckWaitsForTheListByRetrying(t *testing.T) {
 			t.Fatalf("the check is still pending (attempts %d, reason %q)", c.Attempts, c.Reason)
 		}
 	}
-	if c.Status != registry.Invalid || c.Reason != registry.ReasonInvalidList || c.Attempts != 2 {
-		t.Fatalf("%s (%s) after %d attempts; want invalid from the list at the second attempt, the first without an answer",
+	// The list may take more than one backoff to load on a busy machine: any attempt after the
+	// first may be the one that answers.
+	if c.Status != registry.Invalid || c.Reason != registry.ReasonInvalidList || c.Attempts < 2 {
+		t.Fatalf("%s (%s) after %d attempts; want invalid from the list at a later attempt, the first without an answer",
 			c.Status, c.Reason, c.Attempts)
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"github.com/sep-platform/sep/internal/services"
 )
 
-// loadServices reads the built-in service files and those of SEP_SERVICES_DIR. A broken file
+// LoadServices reads the built-in service files and those of SEP_SERVICES_DIR. A broken file
 // stops start-up: the error names each file and field that is wrong.
-func loadServices(cfg *config.Config) (*services.Catalogue, error) {
+func LoadServices(cfg *config.Config) (*services.Catalogue, error) {
 	sources := []services.Source{services.Builtin()}
 	if cfg.Services.Dir != "" {
 		sources = append(sources, services.Dir(cfg.Services.Dir))

@@ -336,10 +336,19 @@ func TestApplicationsAPIAndAccess(t *testing.T) {
 		for _, c := range []struct{ method, path string }{
 			{"GET", ""}, {"GET", "/form"}, {"POST", "/form"}, {"GET", "/documents"}, {"POST", "/documents/photo"},
 			{"POST", "/documents/photo/remove"}, {"GET", "/documents/photo/file"}, {"GET", "/check"}, {"GET", "/submit"},
-			{"POST", "/submit"}, {"GET", "/done"}, {"POST", "/withdraw"}, {"POST", "/correct"},
+			{"POST", "/submit"}, {"GET", "/done"}, {"POST", "/withdraw"}, {"POST", "/correct"}, {"GET", "/copy.pdf"},
+			{"POST", "/documents/photo/reuse"}, {"POST", "/documents/passport_scan/reuse"},
 		} {
 			if code := page(t, sep, theirs, c.method, "/applications/"+id+c.path); code != http.StatusNotFound {
 				t.Errorf("another citizen: %s /applications/%s%s → %d, want 404", c.method, id, c.path, code)
+			}
+		}
+		// The owner's documents, in the library's routes.
+		for _, doc := range sub.Documents {
+			for _, c := range []struct{ method, path string }{{"GET", "/documents/" + doc + "/file"}, {"POST", "/documents/" + doc + "/remove"}} {
+				if code := page(t, sep, theirs, c.method, c.path); code != http.StatusNotFound {
+					t.Errorf("another citizen: %s %s → %d, want 404", c.method, c.path, code)
+				}
 			}
 		}
 		// A citizen has no desk.

@@ -49,7 +49,7 @@ func TestRotationWhileTwoInstancesServe(t *testing.T) {
 					for i := 0; !stop.Load(); i++ {
 						ctx := context.Background()
 						id, err := inst.Notify.Send(ctx, nil, notify.Message{Kind: notify.TestMessage,
-							To: notify.Recipient{Phone: fmt.Sprintf("+7900%03d%04d", w, i), AccountID: fmt.Sprintf("acc-%d", w)}})
+							To: notify.Recipient{Phone: fmt.Sprintf("+7900%03d%04d", w, i), AccountID: fmt.Sprintf("acc-%d-%d", w, i)}})
 						if err != nil {
 							t.Error(err)
 							return
