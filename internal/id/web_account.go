@@ -56,11 +56,10 @@ type apiAccountBody struct {
 }
 
 func (h *Handler) apiAccount(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
+	if _, err := principal(r); err != nil {
 		return err
 	}
-	a, err := h.svc.Account(r.Context(), p.ID)
+	a, err := h.svc.RequestAccount(r)
 	if err != nil {
 		return err
 	}
