@@ -19,6 +19,7 @@ import (
 	"github.com/sep-platform/sep/internal/applications/pdfsign"
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/documents/doctest"
 )
 
 // pdfText runs pdftotext (Debian's poppler-utils) on a PDF; the test is skipped without it,
@@ -103,7 +104,7 @@ func TestCopyPDF(t *testing.T) {
 	x := newHarness(t, d)
 	const me, other = "acc-1", "acc-2"
 	a := x.draft(me, "e-passport")
-	scan := scanPDF("Ivanova passport scan", 3000)
+	scan := doctest.PDF("Ivanova passport scan", 3000)
 	if rec := x.upload(me, a.ID, "passport_scan", "паспорт Ивановой.pdf", scan); rec.Code != http.StatusSeeOther {
 		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
 	}

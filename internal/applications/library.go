@@ -156,16 +156,6 @@ func (s *Store) journalLibrary(ctx context.Context, tx *sql.Tx, r *http.Request,
 	if s.opt.Journal == nil {
 		return nil
 	}
-	e := audit.Entry{ActorKind: audit.ActorCitizen, ActorID: accountID, Action: action, ObjectType: "document",
-		ObjectID: docID, Details: map[string]string{"kind": kind}}
-	var err error
-	if r != nil {
-		_, err = s.opt.Journal.AppendRequest(ctx, tx, r, e)
-	} else {
-		_, err = s.opt.Journal.Append(ctx, tx, e)
-	}
-	if err != nil {
-		return fmt.Errorf("applications: journal %s: %w", action, err)
-	}
-	return nil
+	return s.appendEntry(ctx, tx, r, audit.Entry{ActorKind: audit.ActorCitizen, ActorID: accountID, Action: action,
+		ObjectType: "document", ObjectID: docID, Details: map[string]string{"kind": kind}})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sep-platform/sep/internal/db"
 	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/documents/doctest"
 	"github.com/sep-platform/sep/internal/errs"
 )
 
@@ -30,7 +31,7 @@ func TestLibraryReuse(t *testing.T) {
 		x := newHarness(t, d)
 		const me, other = "acc-1", "acc-2"
 		first := x.draft(me, "e-passport")
-		scan := scanPDF("Ivanova passport scan", 4<<20)
+		scan := doctest.PDF("Ivanova passport scan", 4<<20)
 		if rec := x.upload(me, first.ID, "passport_scan", "паспорт.pdf", scan); rec.Code != http.StatusSeeOther {
 			t.Fatalf("upload: %d %s", rec.Code, rec.Body)
 		}
@@ -129,7 +130,7 @@ func TestLibraryLifetime(t *testing.T) {
 			return err == nil
 		}
 		a := x.draft(me, "e-passport")
-		x.upload(me, a.ID, "passport_scan", "скан-1.pdf", scanPDF("scan one", 2000))
+		x.upload(me, a.ID, "passport_scan", "скан-1.pdf", doctest.PDF("scan one", 2000))
 		one := x.app(me, a.ID).Documents["passport_scan"]
 		// Detached from the draft: the library keeps it.
 		if rec := x.post(me, "/applications/"+a.ID+"/documents/passport_scan/remove", nil); rec.Code != http.StatusSeeOther {
@@ -150,7 +151,7 @@ func TestLibraryLifetime(t *testing.T) {
 		}
 
 		// Submitted with a scan; then the scan is removed from the library: the application keeps it.
-		x.upload(me, a.ID, "passport_scan", "скан-2.pdf", scanPDF("scan two", 2000))
+		x.upload(me, a.ID, "passport_scan", "скан-2.pdf", doctest.PDF("scan two", 2000))
 		two := x.app(me, a.ID).Documents["passport_scan"]
 		for _, k := range []string{"snils", "photo", "fingerprints"} {
 			if _, err := x.store.Attach(ctx, nil, me, a.ID, k, db.NewID()); err != nil {
@@ -176,10 +177,10 @@ func TestLibraryLifetime(t *testing.T) {
 
 		// A newer upload replaces the library's scan; the older one, in no application, goes.
 		b := x.draft(me, "e-passport")
-		x.upload(me, b.ID, "passport_scan", "скан-3.pdf", scanPDF("scan three", 2000))
+		x.upload(me, b.ID, "passport_scan", "скан-3.pdf", doctest.PDF("scan three", 2000))
 		three := x.app(me, b.ID).Documents["passport_scan"]
 		c := x.draft(me, "e-passport")
-		x.upload(me, c.ID, "passport_scan", "скан-4.pdf", scanPDF("scan four", 2000))
+		x.upload(me, c.ID, "passport_scan", "скан-4.pdf", doctest.PDF("scan four", 2000))
 		four := x.app(me, c.ID).Documents["passport_scan"]
 		lib, _ := x.store.Library(ctx, me)
 		var kinds []string
@@ -199,7 +200,7 @@ func TestLibraryLifetime(t *testing.T) {
 		}
 		// Replacing the scan of draft b: the old one is in no application and not the
 		// library's: it goes.
-		x.upload(me, b.ID, "passport_scan", "скан-5.pdf", scanPDF("scan five", 2000))
+		x.upload(me, b.ID, "passport_scan", "скан-5.pdf", doctest.PDF("scan five", 2000))
 		if exists(three) {
 			t.Fatal("a replaced document nothing refers to is left stored")
 		}

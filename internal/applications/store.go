@@ -528,8 +528,12 @@ func (s *Store) journal(ctx context.Context, tx *sql.Tx, r *http.Request, who Ac
 		details = map[string]string{}
 	}
 	details["service"] = a.Service
-	e := audit.Entry{ActorKind: actorKind(who.Role), ActorID: who.ID, Action: action, ObjectType: "application",
-		ObjectID: a.ID, Details: details}
+	return s.appendEntry(ctx, tx, r, audit.Entry{ActorKind: actorKind(who.Role), ActorID: who.ID, Action: action,
+		ObjectType: "application", ObjectID: a.ID, Details: details})
+}
+
+// appendEntry journals e in tx, with the address and browser of r when there is one.
+func (s *Store) appendEntry(ctx context.Context, tx *sql.Tx, r *http.Request, e audit.Entry) error {
 	var err error
 	if r != nil {
 		_, err = s.opt.Journal.AppendRequest(ctx, tx, r, e)
@@ -537,7 +541,7 @@ func (s *Store) journal(ctx context.Context, tx *sql.Tx, r *http.Request, who Ac
 		_, err = s.opt.Journal.Append(ctx, tx, e)
 	}
 	if err != nil {
-		return fmt.Errorf("applications: journal %s: %w", action, err)
+		return fmt.Errorf("applications: journal %s: %w", e.Action, err)
 	}
 	return nil
 }

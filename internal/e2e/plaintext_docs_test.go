@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sep-platform/sep/internal/documents/doctest"
 )
 
 // draftWithDocumentsFlow leaves a draft of its own through the pages, as the bearer of token:
@@ -33,7 +35,7 @@ func draftWithDocumentsFlow(t *testing.T, sep *Instance, token string) []string 
 
 	const inside = "Вложенная Маркерова Спулинговна"
 	ct, head, tail := uploadForm{name: "скан Файловны.pdf"}.parts()
-	pdf := bigPDF(inside, 2<<20)
+	pdf := doctest.PDF(inside, 2<<20)
 	body := io.MultiReader(bytes.NewReader(head), bytes.NewReader(pdf), bytes.NewReader(tail))
 	resp = bearerPost(t, sep, token, "/applications/"+appID+"/documents/passport_scan", ct, body)
 	if resp.StatusCode != http.StatusSeeOther {

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -15,31 +14,8 @@ import (
 	"time"
 
 	"github.com/sep-platform/sep/internal/api/apitest"
+	"github.com/sep-platform/sep/internal/documents/doctest"
 )
-
-// bigPDF is a well-formed PDF of at least size bytes whose page says marker; the rest of its
-// content stream is filler.
-func bigPDF(marker string, size int) []byte {
-	var b bytes.Buffer
-	var offsets []int
-	obj := func(body string) {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
-	}
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>")
-	content := "BT /F1 12 Tf 72 720 Td (" + marker + ") Tj ET\n" + strings.Repeat("0 0 m\n", size/6)
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return b.Bytes()
-}
 
 // filesIn lists every file and directory under dir.
 func filesIn(dir string) []string {
@@ -172,7 +148,7 @@ func TestUploadStreamsWithoutPlaintextTempFiles(t *testing.T) {
 
 	// 4.5 MB sent through a pipe, paused at 4 MB while the directory is watched.
 	const marker = "Стрим Маркерович Загрузкин"
-	pdf := bigPDF(marker, 4<<20+512<<10)
+	pdf := doctest.PDF(marker, 4<<20+512<<10)
 	ct, head, tail := uploadForm{token: token, name: "паспорт.pdf"}.parts()
 	pr, pw := io.Pipe()
 	seen := make(chan []string, 1)
@@ -205,7 +181,7 @@ func TestUploadStreamsWithoutPlaintextTempFiles(t *testing.T) {
 
 	// Refused before anything is read of the file: stored nothing.
 	rows := documentRows(t, sep)
-	small := bigPDF(marker, 10<<10)
+	small := doctest.PDF(marker, 10<<10)
 	for _, c2 := range []struct {
 		name string
 		form uploadForm

@@ -292,29 +292,19 @@ func (s *Service) BlockOf(ctx context.Context, accountID string) (*BlockInfo, er
 
 // AccountsByRole lists up to limit accounts of a role, oldest first.
 func (s *Service) AccountsByRole(ctx context.Context, role Role, limit int) ([]*Account, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+accountColumns+` FROM id_accounts WHERE role = $1
-		ORDER BY created_at, id LIMIT $2`, string(role), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Account
-	for rows.Next() {
-		a, err := s.scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.accountsWhere(ctx, `role = $1 ORDER BY created_at, id LIMIT $2`, string(role), limit)
 }
 
 // ActiveAccountsAfter lists up to limit active accounts (not blocked) with ids after the
 // cursor, in id order ("" from the start): for telling everyone of something (maintenance
 // notices), a batch at a time.
 func (s *Service) ActiveAccountsAfter(ctx context.Context, after string, limit int) ([]*Account, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+accountColumns+` FROM id_accounts WHERE status = $1 AND id > $2
-		ORDER BY id LIMIT $3`, string(Active), after, limit)
+	return s.accountsWhere(ctx, `status = $1 AND id > $2 ORDER BY id LIMIT $3`, string(Active), after, limit)
+}
+
+// accountsWhere lists the accounts a condition (and its order and limit) selects.
+func (s *Service) accountsWhere(ctx context.Context, where string, args ...any) ([]*Account, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+accountColumns+` FROM id_accounts WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
