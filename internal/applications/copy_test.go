@@ -22,28 +22,6 @@ import (
 	"github.com/sep-platform/sep/internal/documents/doctest"
 )
 
-// pdfText runs pdftotext (Debian's poppler-utils) on a PDF; the test is skipped without it,
-// except under CI where it must be installed.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is missing (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed")
-	}
-	file := filepath.Join(t.TempDir(), "copy.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-raw", "-enc", "UTF-8", file, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return string(out)
-}
-
 // gostOpenSSL is openssl with a working gost engine, or nil after skipping the test (failing
 // it under CI=true, as the project's other OpenSSL tests do).
 func gostOpenSSL(t *testing.T) string {
@@ -138,7 +116,7 @@ func TestCopyPDF(t *testing.T) {
 	}
 	pdf := rec.Body.Bytes()
 
-	text := pdfText(t, pdf)
+	text := doctest.PDFText(t, pdf)
 	sum := streebog.Sum256(scan)
 	for _, want := range []string{"Копия заявления", a.Number, "Электронный паспорт", "04.12.2026 12:00 МСК", "Иванова", "Мария",
 		"4508123456", "г. Москва, ул. Примерная, д. 1, кв. 1", "паспорт Ивановой.pdf", hex.EncodeToString(sum[:]),
@@ -172,7 +150,7 @@ func TestCopyPDF(t *testing.T) {
 
 	// The same text at each download (fpdf's font subsets are not byte for byte the same
 	// from one run to the next, so the files are not).
-	if again := x.do(me, "GET", path, "", nil).Body.Bytes(); pdfText(t, again) != text {
+	if again := x.do(me, "GET", path, "", nil).Body.Bytes(); doctest.PDFText(t, again) != text {
 		t.Error("two downloads of one copy say different things")
 	}
 

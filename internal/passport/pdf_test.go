@@ -3,38 +3,14 @@ package passport
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sep-platform/sep/internal/db/dbtest"
+	"github.com/sep-platform/sep/internal/documents/doctest"
 	"github.com/sep-platform/sep/internal/i18n"
 )
-
-// pdfText runs pdftotext (Debian's poppler-utils) on a PDF; the test is skipped without it,
-// except under CI where it must be installed (scripts/test installs it).
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is missing (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed")
-	}
-	file := filepath.Join(t.TempDir(), "p.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-raw", "-enc", "UTF-8", file, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return string(out)
-}
 
 // Both layouts open in pdftotext, which finds the holder's name in Cyrillic, the number and
 // both MRZ lines; the fonts are embedded.
@@ -54,7 +30,7 @@ func TestPDF(t *testing.T) {
 			if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("/FontFile2")) {
 				t.Fatalf("%s %s: not a PDF with embedded TrueType fonts", lang, l)
 			}
-			text := pdfText(t, b)
+			text := doctest.PDFText(t, b)
 			for _, want := range []string{"Примеров", "Пётр Иванович", p.Number, p.MRZ[0], p.MRZ[1]} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s %s: %q not in the text:\n%s", lang, l, want, text)

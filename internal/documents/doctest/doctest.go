@@ -1,11 +1,15 @@
-// Package doctest makes documents for the tests that upload them: well-formed PDFs of a
-// chosen size, saying a chosen text.
+// Package doctest makes documents for the tests that upload them (well-formed PDFs of a
+// chosen size, saying a chosen text) and reads back the text of the PDFs sep makes.
 package doctest
 
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // PDF is a well-formed one-page PDF 1.4 (no PDF/A claim) whose page says text, its content
@@ -31,4 +35,26 @@ func PDF(text string, size int) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
 	return b.Bytes()
+}
+
+// PDFText is the text of a PDF as pdftotext (Debian's poppler-utils) reads it; the test is
+// skipped without it, except under CI, where scripts/test installs it.
+func PDFText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is missing (apt-get install poppler-utils)")
+		}
+		t.Skip("pdftotext is not installed")
+	}
+	file := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-raw", "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v: %s", err, out)
+	}
+	return string(out)
 }
